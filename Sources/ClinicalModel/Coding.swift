@@ -1,0 +1,45 @@
+/// One code from one code system, as recorded.
+public struct Coding: Hashable, Sendable, CustomStringConvertible {
+    /// Canonical system URI; nil when the record gave none.
+    public var system: CodeSystem?
+    public var code: String
+    /// The display the record gave. Used for people, never for matching.
+    public var display: String?
+
+    public init(system: CodeSystem?, code: String, display: String? = nil) {
+        self.system = system
+        self.code = code
+        self.display = display
+    }
+
+    public var description: String { "\(system?.rawValue ?? "?")|\(code)" }
+}
+
+/// A coded concept: every coding the record gave (translations included) plus its text.
+public struct Concept: Hashable, Sendable {
+    public var codings: [Coding]
+    /// Free text: FHIR `CodeableConcept.text`, CDA `originalText` (references resolved).
+    public var text: String?
+
+    public init(codings: [Coding] = [], text: String? = nil) {
+        self.codings = codings
+        self.text = text
+    }
+
+    public var isEmpty: Bool { codings.isEmpty && (text?.isEmpty ?? true) }
+
+    /// Text worth matching against synonym lists: the text, then each display.
+    public var texts: [String] {
+        var all: [String] = []
+        if let text, !text.isEmpty { all.append(text) }
+        for c in codings { if let d = c.display, !d.isEmpty { all.append(d) } }
+        return all
+    }
+
+    /// A short human label: text, else the first display, else the first code.
+    public var label: String {
+        if let text, !text.isEmpty { return text }
+        for c in codings { if let d = c.display, !d.isEmpty { return d } }
+        return codings.first.map { $0.code } ?? "(no code)"
+    }
+}

@@ -1,0 +1,47 @@
+/// A medication taken, given, dispensed, prescribed or planned.
+public struct MedicationUse: Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable {
+        case statement = "MedicationStatement"
+        case request = "MedicationRequest"
+        case administration = "MedicationAdministration"
+        case dispense = "MedicationDispense"
+        case cdaActivity = "Medication Activity"
+    }
+
+    public var kind: Kind
+    /// The drug: the inline code, or the referenced Medication's code (and its ingredients).
+    public var medication: Concept
+    /// A `medicationReference` not yet resolved to a Medication; filled in when records are assembled.
+    public var medicationReference: String?
+    public var actuality: Actuality
+    /// Normalized status as recorded (active, completed, stopped, on-hold, …).
+    public var status: String?
+    /// Why it stopped or was not given: codes and text.
+    public var statusReasons: [Concept]
+    /// When it was taken / is to be taken.
+    public var effective: Period?
+    /// When it was ordered or recorded (MedicationRequest.authoredOn, MedicationStatement.dateAsserted).
+    public var authored: TimeRange?
+    public var usability: Usability
+    public var source: SourceRef
+
+    public init(
+        kind: Kind, medication: Concept, medicationReference: String? = nil, actuality: Actuality,
+        status: String? = nil, statusReasons: [Concept] = [], effective: Period? = nil, authored: TimeRange? = nil,
+        usability: Usability = .usable, source: SourceRef
+    ) {
+        self.kind = kind
+        self.medication = medication
+        self.medicationReference = medicationReference
+        self.actuality = actuality
+        self.status = status
+        self.statusReasons = statusReasons
+        self.effective = effective
+        self.authored = authored
+        self.usability = usability
+        self.source = source
+    }
+
+    /// When exposure began: the effective start, else the order date.
+    public var start: Instant? { effective?.start?.start ?? effective?.end?.start ?? authored?.start }
+}

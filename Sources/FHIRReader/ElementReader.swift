@@ -1,0 +1,159 @@
+import ClinicalModel
+import JSONKit
+
+/// Reads FHIR data types out of a decoded resource, folding code systems and recording a
+/// located warning (never the value) when an element has the wrong shape.
+///
+/// Unknown elements and primitive extensions (`_birthDate`) are simply never asked for.
+struct ElementReader {
+    let codeSystems: CodeSystemTable
+    let file: String
+    /// Location of the resource, for warnings.
+    let line: Int?
+    let resourcePath: String
+    var warnings: [Diagnostic] = []
+
+    init(codeSystems: CodeSystemTable, file: String, line: Int?, resourcePath: String) {
+        self.codeSystems = codeSystems
+        self.file = file
+        self.line = line
+        self.resourcePath = resourcePath
+    }
+
+    mutating func warn(_ element: String, _ message: String) {
+        warnings.append(Diagnostic(kind: "invalid-element", severity: .warning, file: file, line: line,
+                                   path: resourcePath + "." + element, message: message))
+    }
+
+    /// A string element; warns when present with another type.
+    mutating func string(_ value: JSONValue?, _ element: String) -> String? {
+        guard let value else { return nil }
+        if case .string(let s) = value { return s }
+        if case .null = value { return nil }
+        warn(element, "\(element) should be a string but is \(value.typeName); it was ignored.")
+        return nil
+    }
+
+    mutating func object(_ value: JSONValue?, _ element: String) -> JSONObject? {
+        guard let value else { return nil }
+        if case .object(let o) = value { return o }
+        if case .null = value { return nil }
+        warn(element, "\(element) should be an object but is \(value.typeName); it was ignored.")
+        return nil
+    }
+
+    /// Elements of a repeating element; a single object where an array belongs is accepted.
+    mutating func array(_ value: JSONValue?, _ element: String) -> [JSONValue] {
+        guard let value else { return [] }
+        switch value {
+        case .array(let a): return a
+        case .object: return [value]
+        case .null: return []
+        default:
+            warn(element, "\(element) should be an array but is \(value.typeName); it was ignored.")
+            return []
+        }
+    }
+
+    mutating func coding(_ value: JSONValue, _ element: String) -> Coding? {
+        guard let o = object(value, element) else { return nil }
+        guard let code = string(o["code"], element + ".code"), !code.isEmpty else { return nil }
+        return codeSystems.coding(system: string(o["system"], element + ".system"), code: code,
+                                  display: string(o["display"], element + ".display"))
+    }
+
+    mutating func concept(_ value: JSONValue?, _ element: String) -> Concept? {
+        guard let o = object(value, element) else { return nil }
+        var codings: [Coding] = []
+        for (i, c) in array(o["coding"], element + ".coding").enumerated() {
+            if let coding = coding(c, "\(element).coding[\(i)]") { codings.append(coding) }
+        }
+        let c = Concept(codings: codings, text: string(o["text"], element + ".text"))
+        return c.isEmpty ? nil : c
+    }
+
+    mutating func concepts(_ value: JSONValue?, _ element: String) -> [Concept] {
+        array(value, element).enumerated().compactMap { i, v in concept(v, "\(element)[\(i)]") }
+    }
+
+    /// The first code of a status-like CodeableConcept (clinicalStatus, verificationStatus).
+    mutating func statusCode(_ value: JSONValue?, _ element: String) -> String? {
+        guard let c = concept(value, element) else { return nil }
+        return c.codings.first?.code.lowercased()
+    }
+
+    mutating func dateTime(_ value: JSONValue?, _ element: String) -> TimeRange? {
+        guard let s = string(value, element) else { return nil }
+        guard let r = TimeRange.parseFHIR(s) else {
+            warn(element, "\(element) is not a valid FHIR date or dateTime; it was ignored.")
+            return nil
+        }
+        return r
+    }
+
+    mutating func period(_ value: JSONValue?, _ element: String) -> Period? {
+        guard let o = object(value, element) else { return nil }
+        let p = Period(start: dateTime(o["start"], element + ".start"), end: dateTime(o["end"], element + ".end"))
+        return p.start == nil && p.end == nil ? nil : p
+    }
+
+    /// A `[x]` choice of time: `<prefix>DateTime`, `<prefix>Period`, `<prefix>Instant`.
+    mutating func timeChoice(_ o: JSONObject, _ prefix: String) -> Period? {
+        if let t = dateTime(o[prefix + "DateTime"], prefix + "DateTime") { return Period(at: t) }
+        if let p = period(o[prefix + "Period"], prefix + "Period") { return p }
+        if let t = dateTime(o[prefix + "Instant"], prefix + "Instant") { return Period(at: t) }
+        return nil
+    }
+
+    mutating func quantity(_ value: JSONValue?, _ element: String) -> Quantity? {
+        guard let o = object(value, element) else { return nil }
+        guard let raw = o["value"] else { return nil }
+        guard case .number(let n) = raw, let v = n.double else {
+            warn(element + ".value", "\(element).value should be a number but is \(raw.typeName); it was ignored.")
+            return nil
+        }
+        let unit = string(o["code"], element + ".code") ?? string(o["unit"], element + ".unit")
+        return Quantity(value: v, text: n.text, unit: unit, comparator: string(o["comparator"], element + ".comparator"))
+    }
+
+    /// An observation `value[x]` under `prefix` ("value").
+    mutating func valueChoice(_ o: JSONObject, _ prefix: String = "value") -> ObservationValue? {
+        for member in o.members where member.key.hasPrefix(prefix) {
+            let type = member.key.dropFirst(prefix.count)
+            guard let first = type.first, first.isUppercase else { continue }
+            switch type {
+            case "Quantity": return quantity(member.value, member.key).map { .quantity($0) }
+            case "CodeableConcept": return concept(member.value, member.key).map { .concept($0) }
+            case "String": return string(member.value, member.key).map { .text($0) }
+            case "Boolean":
+                if let b = member.value.boolValue { return .boolean(b) }
+                warn(member.key, "\(member.key) should be a boolean but is \(member.value.typeName); it was ignored.")
+                return nil
+            case "Integer":
+                if let n = member.value.numberValue?.int { return .integer(n) }
+                warn(member.key, "\(member.key) should be an integer but is \(member.value.typeName); it was ignored.")
+                return nil
+            default: return .other(String(type))
+            }
+        }
+        return nil
+    }
+
+    /// A Reference's target as written: `reference`, or a logical `identifier`.
+    mutating func reference(_ value: JSONValue?, _ element: String) -> ReferenceTarget? {
+        guard let o = object(value, element) else { return nil }
+        if let r = string(o["reference"], element + ".reference"), !r.isEmpty { return .literal(r) }
+        if let id = object(o["identifier"], element + ".identifier"),
+            let v = string(id["value"], element + ".identifier.value")
+        {
+            return .identifier(Identifier(system: string(id["system"], element + ".identifier.system"), value: v))
+        }
+        return nil
+    }
+}
+
+/// What a FHIR Reference points at, before resolution.
+enum ReferenceTarget: Hashable {
+    case literal(String)
+    case identifier(Identifier)
+}

@@ -1,0 +1,116 @@
+public import ClinicalModel
+import JSONKit
+
+/// Reads FHIR R4 JSON: a Bundle of any type (nested Bundles included), a single resource,
+/// or NDJSON (one resource or one Bundle per line, the Bulk Data export shape).
+///
+/// The reader streams through Bundles: each entry's `resourceType` is looked up first and
+/// resources of types the mapping does not read are skipped without being decoded. A JSON
+/// syntax error rejects the document (or, in NDJSON, just that line) with the line, column
+/// and JSON path of the problem; no patient data is ever quoted.
+public struct FHIRReader: Sendable {
+    public let codeSystems: CodeSystemTable
+    /// Nesting limit for hostile input.
+    public var maxDepth: Int = 128
+
+    public init(codeSystems: CodeSystemTable) {
+        self.codeSystems = codeSystems
+    }
+
+    /// Reads one input. `file` names it in sources and messages (`-` for stdin).
+    public func read(_ bytes: [UInt8], file: String) -> SourceExtract {
+        bytes.withUnsafeBufferPointer { read($0, file: file) }
+    }
+
+    public func read(_ buffer: UnsafeBufferPointer<UInt8>, file: String) -> SourceExtract {
+        var extract = SourceExtract(file: file)
+        let start = JSONValue.bomLength(buffer)
+        if Self.isNDJSON(buffer, from: start, maxDepth: maxDepth) {
+            readNDJSON(buffer, from: start, into: &extract)
+        } else {
+            extract.counts.records += 1
+            var walker = BundleWalker(reader: self, buffer: buffer, file: file, format: .fhirJSON, line: nil, into: extract)
+            do throws(JSONSyntaxError) {
+                var cursor = JSONCursor(buffer, offset: start, maxDepth: maxDepth)
+                guard cursor.peek() != nil else { throw JSONSyntaxError(.emptyInput, at: cursor.offset) }
+                try walker.walkTopLevel(&cursor)
+                try cursor.expectEnd()
+                extract = walker.extract
+            } catch {
+                // A malformed document is rejected whole: what it held cannot be trusted.
+                extract = SourceExtract(file: file)
+                extract.counts.records = 1
+                extract.counts.rejectedByReason["invalid JSON", default: 0] += 1
+                extract.diagnostics.append(Self.syntaxDiagnostic(error, buffer: buffer, file: file, lineOffset: 0))
+            }
+        }
+        return extract
+    }
+
+    /// NDJSON when the first non-blank line is, on its own, one complete JSON value and more follows.
+    /// A pretty-printed document's first line (`{`) never is.
+    static func isNDJSON(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int, maxDepth: Int) -> Bool {
+        var i = start
+        while i < buffer.count, buffer[i] == 0x20 || buffer[i] == 0x0A || buffer[i] == 0x0D || buffer[i] == 0x09 { i += 1 }
+        var end = i
+        while end < buffer.count, buffer[end] != 0x0A { end += 1 }
+        guard end < buffer.count else { return false }  // a single line: an ordinary document
+        let line = UnsafeBufferPointer(rebasing: buffer[i..<end])
+        var cursor = JSONCursor(line, maxDepth: maxDepth)
+        guard cursor.peek() == UInt8(ascii: "{") else { return false }
+        do {
+            try cursor.skipValue()
+            try cursor.expectEnd()
+        } catch {
+            return false
+        }
+        // Something other than whitespace must follow.
+        var j = end
+        while j < buffer.count, buffer[j] == 0x20 || buffer[j] == 0x0A || buffer[j] == 0x0D || buffer[j] == 0x09 { j += 1 }
+        return j < buffer.count
+    }
+
+    func readNDJSON(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int, into extract: inout SourceExtract) {
+        var lineStart = start
+        var lineNumber = 0
+        while lineStart < buffer.count {
+            lineNumber += 1
+            var lineEnd = lineStart
+            while lineEnd < buffer.count, buffer[lineEnd] != 0x0A { lineEnd += 1 }
+            let line = UnsafeBufferPointer(rebasing: buffer[lineStart..<lineEnd])
+            defer { lineStart = lineEnd + 1 }
+            var cursor = JSONCursor(line, maxDepth: maxDepth)
+            guard cursor.peek() != nil else { continue }  // blank lines separate nothing
+            extract.counts.records += 1
+            var walker = BundleWalker(reader: self, buffer: line, file: extract.file, format: .ndjson, line: lineNumber,
+                                      into: SourceExtract(file: extract.file))
+            do throws(JSONSyntaxError) {
+                try walker.walkTopLevel(&cursor)
+                try cursor.expectEnd()
+                Self.merge(walker.extract, into: &extract)
+            } catch {
+                extract.counts.rejectedByReason["invalid JSON", default: 0] += 1
+                extract.diagnostics.append(
+                    Self.syntaxDiagnostic(error, buffer: line, file: extract.file, lineOffset: lineNumber - 1))
+            }
+        }
+    }
+
+    static func merge(_ part: SourceExtract, into extract: inout SourceExtract) {
+        extract.patients += part.patients
+        extract.statements += part.statements
+        extract.medications += part.medications
+        extract.diagnostics += part.diagnostics
+        var counts = part.counts
+        counts.records = 0
+        extract.counts.add(counts)
+    }
+
+    static func syntaxDiagnostic(_ error: JSONSyntaxError, buffer: UnsafeBufferPointer<UInt8>, file: String,
+                                 lineOffset: Int) -> Diagnostic {
+        let location = JSONLocation.locate(offset: error.offset, in: buffer, lineOffset: lineOffset)
+        return Diagnostic(kind: "invalid-json", severity: .error, file: file, line: location.line,
+                          column: location.column, path: location.path,
+                          message: "invalid JSON: \(error.description)")
+    }
+}

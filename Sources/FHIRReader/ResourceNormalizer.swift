@@ -1,0 +1,344 @@
+import ClinicalModel
+import JSONKit
+
+/// What one decoded resource contributes.
+enum NormalizedResource {
+    case patient(PatientEntry)
+    case statement(PatientLink, Statement)
+    case medication(MedicationDefinition)
+    /// Read but unusable, with the reason it was left out (e.g. no patient reference).
+    case rejected(reason: String)
+}
+
+/// Maps one decoded FHIR R4 resource onto the normalized model.
+///
+/// Status semantics live here, because they are FHIR's: which statuses mean "never
+/// evidence" (entered-in-error, refuted, not-taken, cancelled, not-done) and which mean
+/// "planned, not an exposure" (intended, draft, proposal/plan intents, preparation,
+/// every ServiceRequest).
+struct ResourceNormalizer {
+    /// Resource types decoded; every other type is skipped without decoding.
+    static let readTypes: Set<String> = [
+        "Patient", "Condition", "MedicationStatement", "MedicationRequest", "MedicationAdministration",
+        "MedicationDispense", "Medication", "Observation", "DiagnosticReport", "Procedure", "ServiceRequest",
+    ]
+
+    var elements: ElementReader
+    let context: ResourceContext
+
+    init(codeSystems: CodeSystemTable, context: ResourceContext) {
+        self.context = context
+        self.elements = ElementReader(codeSystems: codeSystems, file: context.file, line: context.line,
+                                      resourcePath: context.path)
+    }
+
+    mutating func normalize(type: String, _ r: JSONObject) -> NormalizedResource {
+        switch type {
+        case "Patient": return patient(r)
+        case "Condition": return condition(r)
+        case "MedicationStatement", "MedicationRequest", "MedicationAdministration", "MedicationDispense":
+            return medicationUse(type: type, r)
+        case "Medication": return medication(r)
+        case "Observation": return observation(r)
+        case "DiagnosticReport": return report(r)
+        case "Procedure", "ServiceRequest": return procedure(type: type, r)
+        default: return .rejected(reason: "resource type \(type) is not read")
+        }
+    }
+
+    // MARK: Shared pieces
+
+    mutating func id(_ r: JSONObject) -> String? { elements.string(r["id"], "id") }
+
+    /// Resolves `subject` (or `patient`) to a patient link; nil with a reason when there is none.
+    mutating func patientLink(_ r: JSONObject, element: String = "subject") -> Result<PatientLink, LinkFailure> {
+        guard let target = elements.reference(r[element], element) ?? elements.reference(r["patient"], "patient") else {
+            return .failure(.missing)
+        }
+        switch target {
+        case .identifier(let id): return .success(.identifier(id))
+        case .literal(let literal):
+            if let type = ReferenceKeys.type(of: literal), type != "Patient" { return .failure(.notPatient) }
+            guard let key = ReferenceKeys.key(for: literal, base: context.restBase) else { return .failure(.notPatient) }
+            return .success(.key(key))
+        }
+    }
+
+    enum LinkFailure: Error {
+        case missing, notPatient
+        var reason: String {
+            switch self {
+            case .missing: "no patient reference"
+            case .notPatient: "subject is not a Patient"
+            }
+        }
+    }
+
+    mutating func linked(_ r: JSONObject, _ statement: Statement) -> NormalizedResource {
+        switch patientLink(r) {
+        case .success(let link): return .statement(link, statement)
+        case .failure(let f): return .rejected(reason: f.reason)
+        }
+    }
+
+    func source(_ type: String, _ id: String?) -> SourceRef { context.source(type: type, id: id) }
+
+    // MARK: Patient
+
+    mutating func patient(_ r: JSONObject) -> NormalizedResource {
+        let id = id(r)
+        var identifiers: [Identifier] = []
+        for (i, v) in elements.array(r["identifier"], "identifier").enumerated() {
+            guard let o = elements.object(v, "identifier[\(i)]"),
+                let value = elements.string(o["value"], "identifier[\(i)].value"), !value.isEmpty
+            else { continue }
+            let system = elements.string(o["system"], "identifier[\(i)].system")
+            identifiers.append(Identifier(system: system.map { elements.codeSystems.canonical($0).rawValue }, value: value))
+        }
+        let keys = ReferenceKeys.keys(type: "Patient", id: id, fullUrl: context.fullUrl)
+        let subject: SubjectReference
+        if let id, !id.isEmpty {
+            subject = .reference("Patient/" + id)
+        } else if let first = keys.first {
+            subject = .reference(first)
+        } else if let firstID = identifiers.first {
+            subject = .identifier(firstID)
+        } else {
+            return .rejected(reason: "Patient has no id, fullUrl or identifier")
+        }
+        let identity = PatientIdentity(
+            subject: subject, identifiers: identifiers.sorted(), gender: elements.string(r["gender"], "gender"),
+            birthDate: elements.dateTime(r["birthDate"], "birthDate"), isDescribed: true)
+        return .patient(PatientEntry(keys: keys, identity: identity, source: source("Patient", id)))
+    }
+
+    // MARK: Condition
+
+    mutating func condition(_ r: JSONObject) -> NormalizedResource {
+        let clinical = elements.statusCode(r["clinicalStatus"], "clinicalStatus")
+        let verification = elements.statusCode(r["verificationStatus"], "verificationStatus")
+        var usability = Usability.usable
+        if verification == "entered-in-error" {
+            usability = .excluded(.enteredInError)
+        } else if verification == "refuted" {
+            usability = .excluded(.refuted)
+        }
+        var stages: [Concept] = []
+        for (i, s) in elements.array(r["stage"], "stage").enumerated() {
+            if let o = elements.object(s, "stage[\(i)]"), let c = elements.concept(o["summary"], "stage[\(i)].summary") {
+                stages.append(c)
+            }
+        }
+        let condition = Condition(
+            code: elements.concept(r["code"], "code") ?? Concept(), clinicalStatus: clinical,
+            verificationStatus: verification, onset: elements.timeChoice(r, "onset"),
+            abatement: elements.timeChoice(r, "abatement"), recorded: elements.dateTime(r["recordedDate"], "recordedDate"),
+            bodySites: elements.concepts(r["bodySite"], "bodySite"), stages: stages, usability: usability,
+            source: source("Condition", id(r)))
+        return linked(r, .condition(condition))
+    }
+
+    // MARK: Medications
+
+    mutating func medicationUse(type: String, _ r: JSONObject) -> NormalizedResource {
+        let status = elements.string(r["status"], "status")?.lowercased()
+        var usability = Usability.usable
+        var actuality = Actuality.actual
+        let kind: MedicationUse.Kind
+        var effective: Period? = nil
+        var authored: TimeRange? = nil
+        var reasons: [Concept] = []
+        switch type {
+        case "MedicationStatement":
+            kind = .statement
+            switch status {
+            case "entered-in-error": usability = .excluded(.enteredInError)
+            case "not-taken": usability = .excluded(.notTaken)
+            case "intended": actuality = .planned
+            default: break
+            }
+            effective = elements.timeChoice(r, "effective")
+            authored = elements.dateTime(r["dateAsserted"], "dateAsserted")
+            reasons = elements.concepts(r["statusReason"], "statusReason")
+        case "MedicationRequest":
+            kind = .request
+            let intent = elements.string(r["intent"], "intent")?.lowercased()
+            switch status {
+            case "entered-in-error": usability = .excluded(.enteredInError)
+            case "cancelled": usability = .excluded(.cancelled)
+            case "draft": actuality = .planned
+            default: break
+            }
+            if ["proposal", "plan", "directive"].contains(intent ?? "") { actuality = .planned }
+            if r["doNotPerform"]?.boolValue == true { usability = .excluded(.negated) }
+            authored = elements.dateTime(r["authoredOn"], "authoredOn")
+            effective = dosageBounds(r) ?? elements.period(elements.object(r["dispenseRequest"], "dispenseRequest")?["validityPeriod"], "dispenseRequest.validityPeriod")
+            if let reason = elements.concept(r["statusReason"], "statusReason") { reasons = [reason] }
+        case "MedicationAdministration":
+            kind = .administration
+            switch status {
+            case "entered-in-error": usability = .excluded(.enteredInError)
+            case "not-done": usability = .excluded(.notDone)
+            default: break
+            }
+            effective = elements.timeChoice(r, "effective")
+            reasons = elements.concepts(r["statusReason"], "statusReason")
+        default:
+            kind = .dispense
+            switch status {
+            case "entered-in-error": usability = .excluded(.enteredInError)
+            case "cancelled", "declined": usability = .excluded(.cancelled)
+            case "preparation": actuality = .planned
+            default: break
+            }
+            if let t = elements.dateTime(r["whenHandedOver"], "whenHandedOver") ?? elements.dateTime(r["whenPrepared"], "whenPrepared") {
+                effective = Period(at: t)
+            }
+            if let reason = elements.concept(r["statusReasonCodeableConcept"], "statusReasonCodeableConcept") { reasons = [reason] }
+        }
+        var medication = elements.concept(r["medicationCodeableConcept"], "medicationCodeableConcept") ?? Concept()
+        var reference: String? = nil
+        if case .literal(let literal)? = elements.reference(r["medicationReference"], "medicationReference") {
+            if literal.hasPrefix("#") {
+                if let contained = containedMedication(r, id: String(literal.dropFirst())) {
+                    medication.codings += contained.codings
+                    medication.text = medication.text ?? contained.text
+                }
+            } else {
+                reference = ReferenceKeys.key(for: literal, base: context.restBase)
+            }
+        }
+        if let display = elements.object(r["medicationReference"], "medicationReference")?["display"]?.stringValue,
+            medication.text == nil
+        {
+            medication.text = display
+        }
+        let use = MedicationUse(
+            kind: kind, medication: medication, medicationReference: reference, actuality: actuality, status: status,
+            statusReasons: reasons, effective: effective, authored: authored, usability: usability,
+            source: source(type, id(r)))
+        return linked(r, .medication(use))
+    }
+
+    /// The span the dosage instructions give (`timing.repeat.boundsPeriod`), merged over all dosages.
+    mutating func dosageBounds(_ r: JSONObject) -> Period? {
+        var result: Period? = nil
+        for (i, d) in elements.array(r["dosageInstruction"], "dosageInstruction").enumerated() {
+            guard let o = d.objectValue, let timing = o["timing"]?.objectValue, let rep = timing["repeat"]?.objectValue,
+                let p = elements.period(rep["boundsPeriod"], "dosageInstruction[\(i)].timing.repeat.boundsPeriod")
+            else { continue }
+            result = result ?? p
+        }
+        return result
+    }
+
+    mutating func containedMedication(_ r: JSONObject, id: String) -> Concept? {
+        for c in elements.array(r["contained"], "contained") {
+            guard let o = c.objectValue, o["resourceType"]?.stringValue == "Medication", o["id"]?.stringValue == id else {
+                continue
+            }
+            return medicationConcept(o)
+        }
+        return nil
+    }
+
+    /// A Medication's code plus its ingredients' codes: a product code rolls up to its ingredient.
+    mutating func medicationConcept(_ o: JSONObject) -> Concept {
+        var concept = elements.concept(o["code"], "code") ?? Concept()
+        for (i, ing) in elements.array(o["ingredient"], "ingredient").enumerated() {
+            guard let io = ing.objectValue,
+                let item = elements.concept(io["itemCodeableConcept"], "ingredient[\(i)].itemCodeableConcept")
+            else { continue }
+            concept.codings += item.codings
+            if concept.text == nil { concept.text = item.text }
+        }
+        return concept
+    }
+
+    mutating func medication(_ r: JSONObject) -> NormalizedResource {
+        let keys = ReferenceKeys.keys(type: "Medication", id: id(r), fullUrl: context.fullUrl)
+        guard !keys.isEmpty else { return .rejected(reason: "Medication has no id or fullUrl to be referenced by") }
+        return .medication(MedicationDefinition(keys: keys, concept: medicationConcept(r)))
+    }
+
+    // MARK: Observations and reports
+
+    mutating func observationUsability(_ status: String?) -> Usability {
+        switch status {
+        case "entered-in-error": .excluded(.enteredInError)
+        case "cancelled": .excluded(.cancelled)
+        default: .usable
+        }
+    }
+
+    mutating func observation(_ r: JSONObject) -> NormalizedResource {
+        let status = elements.string(r["status"], "status")?.lowercased()
+        var components: [ObservationComponent] = []
+        for (i, c) in elements.array(r["component"], "component").enumerated() {
+            guard let o = elements.object(c, "component[\(i)]") else { continue }
+            components.append(ObservationComponent(
+                code: elements.concept(o["code"], "component[\(i)].code") ?? Concept(), value: elements.valueChoice(o),
+                interpretation: elements.concepts(o["interpretation"], "component[\(i)].interpretation")))
+        }
+        var notes: [String] = []
+        for n in elements.array(r["note"], "note") { if let t = n.objectValue?["text"]?.stringValue { notes.append(t) } }
+        let observation = Observation(
+            kind: .observation, code: elements.concept(r["code"], "code") ?? Concept(), status: status,
+            categories: elements.concepts(r["category"], "category"), value: elements.valueChoice(r),
+            interpretation: elements.concepts(r["interpretation"], "interpretation"), components: components,
+            conclusionText: notes.isEmpty ? nil : notes.joined(separator: " "),
+            effective: elements.timeChoice(r, "effective") ?? elements.dateTime(r["issued"], "issued").map { Period(at: $0) },
+            bodySites: elements.concept(r["bodySite"], "bodySite").map { [$0] } ?? [],
+            usability: observationUsability(status), source: source("Observation", id(r)))
+        return linked(r, .observation(observation))
+    }
+
+    mutating func report(_ r: JSONObject) -> NormalizedResource {
+        let status = elements.string(r["status"], "status")?.lowercased()
+        let observation = Observation(
+            kind: .report, code: elements.concept(r["code"], "code") ?? Concept(), status: status,
+            categories: elements.concepts(r["category"], "category"),
+            conclusions: elements.concepts(r["conclusionCode"], "conclusionCode"),
+            conclusionText: elements.string(r["conclusion"], "conclusion"),
+            effective: elements.timeChoice(r, "effective") ?? elements.dateTime(r["issued"], "issued").map { Period(at: $0) },
+            usability: observationUsability(status), source: source("DiagnosticReport", id(r)))
+        return linked(r, .observation(observation))
+    }
+
+    // MARK: Procedures and requests
+
+    mutating func procedure(type: String, _ r: JSONObject) -> NormalizedResource {
+        let status = elements.string(r["status"], "status")?.lowercased()
+        var usability = Usability.usable
+        var actuality = Actuality.actual
+        let kind: Procedure.Kind
+        let performed: Period?
+        var authored: TimeRange? = nil
+        if type == "Procedure" {
+            kind = .procedure
+            switch status {
+            case "entered-in-error": usability = .excluded(.enteredInError)
+            case "not-done": usability = .excluded(.notDone)
+            case "preparation": actuality = .planned
+            default: break
+            }
+            performed = elements.timeChoice(r, "performed")
+        } else {
+            kind = .serviceRequest
+            actuality = .planned
+            switch status {
+            case "entered-in-error": usability = .excluded(.enteredInError)
+            case "revoked": usability = .excluded(.cancelled)
+            default: break
+            }
+            if r["doNotPerform"]?.boolValue == true { usability = .excluded(.negated) }
+            performed = elements.timeChoice(r, "occurrence")
+            authored = elements.dateTime(r["authoredOn"], "authoredOn")
+        }
+        let procedure = Procedure(
+            kind: kind, code: elements.concept(r["code"], "code") ?? Concept(), status: status, actuality: actuality,
+            performed: performed, authored: authored, bodySites: elements.concepts(r["bodySite"], "bodySite"),
+            reasons: elements.concepts(r["reasonCode"], "reasonCode"), usability: usability, source: source(type, id(r)))
+        return linked(r, .procedure(procedure))
+    }
+}

@@ -1,0 +1,70 @@
+public import ClinicalModel
+import Mapping
+
+/// Renders an evaluation as a clinician's checklist: every fact with its value, how it was
+/// decided and from which entries, then every recommendation, fired or stopped and by what.
+public struct ExplainRenderer: Sendable {
+    public let engine: GuidelineEngine
+
+    public init(engine: GuidelineEngine) { self.engine = engine }
+
+    public func render(_ e: Evaluation) -> String {
+        var out = ""
+        let g = engine.guideline
+        out += "Patient \(Self.subjectText(e.record.identity.subject))\n"
+        out += "  evaluated \(e.asOf.dateString) against \(g.title) (\(g.id) \(g.version))\n"
+        out += "  sources: " + e.record.sources.map { "\($0.file) (\($0.format.rawValue))" }.joined(separator: ", ") + "\n"
+        let excluded = Self.excludedCounts(e.record)
+        if !excluded.isEmpty {
+            out += "  not used as evidence: " + excluded.map { "\($0.count) \($0.reason.rawValue)" }.joined(separator: ", ") + "\n"
+        }
+        out += "\nFacts\n"
+        for fact in e.facts.ordered {
+            let mark: String
+            switch fact.value {
+            case .truth(.true): mark = "yes    "
+            case .truth(.false): mark = "no     "
+            case .truth(.unknown), .unknownInteger: mark = "unknown"
+            case .integer(let n): mark = Self.pad(String(n), 7)
+            }
+            out += "  \(mark)  \(Self.pad(fact.id.rawValue, 29)) \(engine.deriver.label(fact.id))\n"
+            out += "           \(fact.note)\n"
+            for source in fact.evidence { out += "           ← \(source)\n" }
+        }
+        out += "\nRecommendations (priority order)\n"
+        for r in e.results {
+            let rec = r.recommendation
+            if r.fired {
+                out += "  FIRES      \(rec.id): \(rec.title)\n"
+                out += "             because \(r.reasons.joined(separator: ", "))\n"
+                for caveat in r.caveats { out += "             note: \(caveat.text)\n" }
+            } else {
+                out += "  not fired  \(rec.id): \(rec.title)\n"
+                out += "             needs \(rec.when.text); stopped by \(r.reasons.joined(separator: ", "))\n"
+            }
+        }
+        let n = e.fired.count
+        out += n == 0 ? "\nNo recommendation applies: no CarePlan is written for this patient.\n"
+                      : "\n\(n) recommendation\(n == 1 ? "" : "s") apply: a CarePlan is written.\n"
+        return out
+    }
+
+    static func subjectText(_ s: SubjectReference) -> String {
+        switch s {
+        case .reference(let r): r
+        case .identifier(let id): "identified in \(id.system ?? "an unnamed system")"
+        }
+    }
+
+    static func excludedCounts(_ r: PatientRecord) -> [(reason: ExclusionReason, count: Int)] {
+        var counts: [ExclusionReason: Int] = [:]
+        let all: [Usability] = r.conditions.map(\.usability) + r.medications.map(\.usability)
+            + r.observations.map(\.usability) + r.procedures.map(\.usability)
+        for u in all { if case .excluded(let reason) = u { counts[reason, default: 0] += 1 } }
+        return ExclusionReason.allCases.compactMap { reason in counts[reason].map { (reason, $0) } }
+    }
+
+    static func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+    }
+}

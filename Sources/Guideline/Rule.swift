@@ -1,0 +1,105 @@
+public import Mapping
+import JSONKit
+
+/// A recommendation's condition over facts, as written in `guideline.json`:
+///
+/// - `"mcrpc"`: the fact is true
+/// - `{"not": R}`: R is false (a fact that is unknown stays unknown: it never enables)
+/// - `{"all": [R…]}`, `{"any": [R…]}`: Kleene conjunction / disjunction
+/// - `{"unknown": "psma-positive"}`: the fact is unknown (how the engine asks for missing data)
+public indirect enum Rule: Hashable, Sendable {
+    case fact(FactID)
+    case not(Rule)
+    case all([Rule])
+    case any([Rule])
+    case isUnknown(FactID)
+
+    public func evaluate(_ facts: FactSet) -> Truth {
+        switch self {
+        case .fact(let id): facts.truth(id)
+        case .not(let r): !r.evaluate(facts)
+        case .all(let rs): Truth.all(rs.map { $0.evaluate(facts) })
+        case .any(let rs): Truth.any(rs.map { $0.evaluate(facts) })
+        case .isUnknown(let id): Truth(facts[id]?.value.isUnknown ?? true)
+        }
+    }
+
+    /// Every fact the rule reads, in order, without repeats.
+    public var facts: [FactID] {
+        var seen: [FactID] = []
+        func walk(_ r: Rule) {
+            switch r {
+            case .fact(let id), .isUnknown(let id): if !seen.contains(id) { seen.append(id) }
+            case .not(let r): walk(r)
+            case .all(let rs), .any(let rs): rs.forEach(walk)
+            }
+        }
+        walk(self)
+        return seen
+    }
+
+    /// Why the rule came out as it did: for a rule that holds, the facts that make it hold;
+    /// for one that does not, the facts that stop it.
+    public func reasons(_ facts: FactSet) -> [String] {
+        let holds = evaluate(facts) == .true
+        switch self {
+        case .fact(let id):
+            return ["\(id) is \(facts[id]?.value.description ?? "unknown")"]
+        case .isUnknown(let id):
+            return ["\(id) is \(facts[id]?.value.description ?? "unknown")"]
+        case .not(let r):
+            return r.reasons(facts)
+        case .all(let rs):
+            return holds ? rs.flatMap { $0.reasons(facts) } : rs.filter { $0.evaluate(facts) != .true }.flatMap { $0.reasons(facts) }
+        case .any(let rs):
+            if holds, let first = rs.first(where: { $0.evaluate(facts) == .true }) { return first.reasons(facts) }
+            return rs.flatMap { $0.reasons(facts) }
+        }
+    }
+
+    /// The rule as text: `mcrpc ∧ ¬prior-docetaxel`.
+    public var text: String {
+        switch self {
+        case .fact(let id): id.rawValue
+        case .isUnknown(let id): "\(id.rawValue) unknown"
+        case .not(let r): "¬" + r.text
+        case .all(let rs): rs.map { if case .any = $0 { "(\($0.text))" } else { $0.text } }.joined(separator: " ∧ ")
+        case .any(let rs): rs.map { if case .all = $0 { "(\($0.text))" } else { $0.text } }.joined(separator: " ∨ ")
+        }
+    }
+
+    /// Decodes a rule; `known` lists the fact ids a rule may name.
+    static func decode(_ json: JSONValue, path: String, known: Set<FactID>) throws(MappingError) -> Rule {
+        func fact(_ s: String, _ p: String) throws(MappingError) -> FactID {
+            let id = FactID(s)
+            guard known.contains(id) else {
+                throw MappingError(file: "guideline.json", path: p, message: "unknown fact \"\(s)\"")
+            }
+            return id
+        }
+        if let s = json.stringValue { return .fact(try fact(s, path)) }
+        guard let o = json.objectValue, o.members.count == 1, let m = o.members.first else {
+            throw MappingError(file: "guideline.json", path: path,
+                               message: "a rule is a fact id or an object with one of \"not\", \"all\", \"any\", \"unknown\"")
+        }
+        switch m.key {
+        case "not": return .not(try decode(m.value, path: path + ".not", known: known))
+        case "unknown":
+            guard let s = m.value.stringValue else {
+                throw MappingError(file: "guideline.json", path: path + ".unknown", message: "expected a fact id")
+            }
+            return .isUnknown(try fact(s, path + ".unknown"))
+        case "all", "any":
+            let list = m.value.arrayValue
+            guard !list.isEmpty else {
+                throw MappingError(file: "guideline.json", path: path + "." + m.key, message: "expected a non-empty array")
+            }
+            var rules: [Rule] = []
+            for (i, item) in list.enumerated() { rules.append(try decode(item, path: "\(path).\(m.key)[\(i)]", known: known)) }
+            return m.key == "all" ? .all(rules) : .any(rules)
+        default:
+            throw MappingError(file: "guideline.json", path: path + "." + m.key,
+                               message: "unknown operator \"\(m.key)\" (use not, all, any, unknown)")
+        }
+    }
+}

@@ -1,0 +1,22 @@
+public import ClinicalModel
+
+/// What every evaluating command shares: the date, the mappings and the canonical base.
+public struct EvaluationOptions: Sendable {
+    /// Start of the evaluation day (UTC).
+    public var asOf: Instant
+    public var mappings: MappingsSource
+    /// Overrides the guideline's canonical base URL.
+    public var canonicalBase: String?
+
+    public init(asOf: Instant, mappings: MappingsSource = .embedded, canonicalBase: String? = nil) {
+        self.asOf = asOf
+        self.mappings = mappings
+        self.canonicalBase = canonicalBase
+    }
+
+    /// Parses `YYYY-MM-DD`.
+    public static func parseDate(_ text: String) -> Instant? {
+        guard text.utf8.count == 10, let range = TimeRange.parseFHIR(text) else { return nil }
+        return range.start
+    }
+}

@@ -1,0 +1,59 @@
+public import ClinicalModel
+public import FHIRReader
+
+/// Reads inputs of any supported format and assembles patient records from all of them.
+///
+/// Nothing is lost silently: every input ends up read, or rejected with a located
+/// diagnostic; per-file counts say what each held.
+public struct RecordCollector: Sendable {
+    let fhir: FHIRReader
+    var assembler = RecordAssembler()
+    public private(set) var diagnostics: [Diagnostic] = []
+    public private(set) var counts = ReadCounts()
+    public private(set) var perFile: [(file: String, counts: ReadCounts)] = []
+
+    public init(codeSystems: CodeSystemTable) {
+        fhir = FHIRReader(codeSystems: codeSystems)
+    }
+
+    /// Reads one input's bytes; `file` names it in messages and provenance.
+    public mutating func add(_ bytes: [UInt8], file: String) {
+        let extract = Self.extract(bytes, file: file, fhir: fhir)
+        add(extract)
+    }
+
+    public mutating func add(_ extract: SourceExtract) {
+        diagnostics += extract.diagnostics
+        counts.add(extract.counts)
+        perFile.append((extract.file, extract.counts))
+        assembler.add(extract)
+    }
+
+    /// Format detection and reading, without touching shared state (safe to run in parallel).
+    public static func extract(_ bytes: [UInt8], file: String, fhir: FHIRReader) -> SourceExtract {
+        switch InputFormat.sniff(bytes) {
+        case .json:
+            return fhir.read(bytes, file: file)
+        case .xml:
+            return rejected(file, kind: "unsupported-format",
+                            "C-CDA input is not supported yet; this input starts with '<' (XML).")
+        case .empty:
+            return rejected(file, kind: "empty-input", "the input is empty.")
+        case .unknown:
+            return rejected(file, kind: "unknown-format",
+                            "the input is neither JSON (starts with '{') nor XML (starts with '<').")
+        }
+    }
+
+    static func rejected(_ file: String, kind: String, _ message: String) -> SourceExtract {
+        var e = SourceExtract(file: file)
+        e.counts.records = 1
+        e.counts.rejectedByReason[message, default: 0] += 1
+        e.diagnostics.append(Diagnostic(kind: kind, severity: .error, file: file, line: 1, message: message))
+        return e
+    }
+
+    public func records() -> [PatientRecord] { assembler.records() }
+
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}

@@ -1,0 +1,56 @@
+/// A JSON text that is not well formed, with the byte offset where reading stopped.
+///
+/// The message never quotes the input: a clinical record's strings are patient data.
+/// Turn the offset into a line, column and JSON path with ``JSONLocation``.
+public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        case unexpectedEnd
+        case unexpectedByte(UInt8, expected: String)
+        case controlCharacterInString
+        case invalidEscape
+        case invalidUTF8
+        case invalidNumber
+        case invalidLiteral
+        case tooDeep(limit: Int)
+        case trailingContent
+        case emptyInput
+    }
+
+    public var kind: Kind
+    /// Byte offset from the start of the buffer that was being read.
+    public var offset: Int
+
+    public init(_ kind: Kind, at offset: Int) {
+        self.kind = kind
+        self.offset = offset
+    }
+
+    public var description: String {
+        switch kind {
+        case .unexpectedEnd: "the JSON text ends in the middle of a value"
+        case .unexpectedByte(let byte, let expected): "expected \(expected) but found \(Self.describe(byte))"
+        case .controlCharacterInString: "a string contains an unescaped control character"
+        case .invalidEscape: "a string contains an invalid escape sequence"
+        case .invalidUTF8: "a string is not valid UTF-8"
+        case .invalidNumber: "a number is malformed"
+        case .invalidLiteral: "expected true, false or null"
+        case .tooDeep(let limit): "values are nested deeper than \(limit) levels"
+        case .trailingContent: "more content follows the end of the JSON value"
+        case .emptyInput: "the input holds no JSON value"
+        }
+    }
+
+    /// Names a byte without echoing content: punctuation is shown, letters and digits are not.
+    static func describe(_ byte: UInt8) -> String {
+        switch byte {
+        case UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "["), UInt8(ascii: "]"),
+            UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "\""):
+            "'\(Character(Unicode.Scalar(byte)))'"
+        case UInt8(ascii: "<"): "'<' (is this XML?)"
+        case 0x30...0x39: "a digit"
+        case 0x41...0x5A, 0x61...0x7A: "a letter"
+        case 0x80...0xFF: "a non-ASCII byte"
+        default: "byte 0x\(String(byte, radix: 16))"
+        }
+    }
+}

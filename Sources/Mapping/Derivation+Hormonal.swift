@@ -1,0 +1,127 @@
+import ClinicalModel
+
+/// Castration status: testosterone, castration resistance, and the mCRPC conjunction.
+extension Derivation {
+    func castrateTestosterone() -> Fact {
+        let t = rules.testosterone
+        let windowStart = asOf.adding(days: -t.lookbackDays)
+        var unconvertible: [SourceRef] = []
+        var latest: (time: Instant, ngPerDl: Double, quantity: Quantity, source: SourceRef)? = nil
+        for o in observations where t.observations.matchesCode(o.code) {
+            guard let time = o.time, time >= windowStart, time < horizon, case .quantity(let q)? = o.value else { continue }
+            guard let ng = t.units.convert(q) else {
+                unconvertible.append(o.source)
+                continue
+            }
+            if latest == nil || time > latest!.time { latest = (time, ng, q, o.source) }
+        }
+        let threshold = t.thresholdNgPerDl
+        let nmol = Self.round3(threshold / 28.84)
+        guard let latest else {
+            if !unconvertible.isEmpty {
+                return Fact(id: .castrateTestosterone, truth: .unknown, evidence: unconvertible,
+                            note: "Testosterone results in the last \(t.lookbackDays) days have no unit that can be converted to ng/dL.")
+            }
+            return Fact(id: .castrateTestosterone, truth: .unknown,
+                        note: "No total testosterone result in the last \(t.lookbackDays) days.")
+        }
+        let shown = "\(latest.quantity.comparator ?? "")\(latest.quantity.text) \(latest.quantity.unit ?? "")"
+            .trimmingSpaces
+        let converted = latest.quantity.unit.map(UnitTable.key) == "ng/dl" ? "" : " = \(Self.round3(latest.ngPerDl)) ng/dL"
+        let below = latest.ngPerDl < threshold || (latest.quantity.comparator?.hasPrefix("<") ?? false) && latest.ngPerDl <= threshold
+        return Fact(id: .castrateTestosterone, truth: Truth(below), evidence: [latest.source],
+                    note: "Latest testosterone \(shown)\(converted) on \(latest.time.dateString) is "
+                        + (below ? "below" : "not below") + " \(Self.format(threshold)) ng/dL (\(nmol) nmol/L).")
+    }
+
+    /// Documented CRPC, or castrate testosterone with progression on hormonal therapy.
+    func castrationResistant(castrate: Fact, progressedOnEnzalutamide: Fact) -> Fact {
+        let documented = conditions(in: rules.castrationResistant)
+        if let first = documented.first {
+            return Fact(id: .castrationResistant, truth: .true, evidence: documented.map(\.source),
+                        note: "\(describe(first.code, rules.castrationResistant)) is documented.")
+        }
+        let progression = progressionOnHormonalTherapy(progressedOnEnzalutamide)
+        if castrate.value.truth == .true, progression.value.truth == .true {
+            return Fact(id: .castrationResistant, truth: .true, evidence: castrate.evidence + progression.evidence,
+                        note: "Castrate testosterone with progression on hormonal therapy.")
+        }
+        let sensitive = conditions(in: rules.hormoneSensitive)
+        if let first = sensitive.first {
+            return Fact(id: .castrationResistant, truth: .false, evidence: sensitive.map(\.source),
+                        note: "\(describe(first.code, rules.hormoneSensitive)) is documented and no castration resistance.")
+        }
+        if castrate.value.truth == .false {
+            return Fact(id: .castrationResistant, truth: .false, evidence: castrate.evidence,
+                        note: "Testosterone is not castrate and castration resistance is not documented.")
+        }
+        if castrate.value.truth == .true {
+            return Fact(id: .castrationResistant, truth: .unknown, evidence: castrate.evidence,
+                        note: "Testosterone is castrate, but neither CRPC nor progression on hormonal therapy is documented.")
+        }
+        return Fact(id: .castrationResistant, truth: .unknown,
+                    note: "CRPC is not documented and castrate testosterone is not established.")
+    }
+
+    /// Progression while on ADT or an androgen-receptor pathway inhibitor: progression on
+    /// enzalutamide, or the same progression tests over all hormonal-therapy courses.
+    func progressionOnHormonalTherapy(_ onEnzalutamide: Fact) -> Fact {
+        if onEnzalutamide.value.truth == .true { return onEnzalutamide }
+        return progression(on: rules.hormonalTherapy, id: .castrationResistant, drugName: "hormonal therapy")
+    }
+
+    func mcrpc(_ facts: FactSet) -> Fact {
+        let parts: [FactID] = [.prostateCancer, .metastatic, .castrationResistant]
+        let t = Truth.all(parts.map { facts.truth($0) })
+        let evidence = parts.flatMap { facts[$0]?.evidence ?? [] }
+        switch t {
+        case .true:
+            return Fact(id: .mcrpc, truth: .true, evidence: evidence,
+                        note: "Prostate cancer, metastatic, castration-resistant.")
+        case .false:
+            let failing = parts.filter { facts.truth($0) == .false }.map(\.rawValue)
+            return Fact(id: .mcrpc, truth: .false, evidence: parts.filter { facts.truth($0) == .false }.flatMap { facts[$0]?.evidence ?? [] },
+                        note: "Not mCRPC: \(failing.joined(separator: ", ")) is false.")
+        case .unknown:
+            let open = parts.filter { facts.truth($0) == .unknown }.map(\.rawValue)
+            return Fact(id: .mcrpc, truth: .unknown, evidence: evidence,
+                        note: "Cannot decide: \(open.joined(separator: ", ")) unknown.")
+        }
+    }
+
+    static func round3(_ x: Double) -> String {
+        // Three significant figures, without Foundation formatters.
+        guard x != 0, x.isFinite else { return "0" }
+        var digits = 0
+        var m = abs(x)
+        while m >= 1000 { m /= 10; digits -= 1 }
+        while m < 100 { m *= 10; digits += 1 }
+        let scaled = (x * pow10(digits)).rounded() / pow10(digits)
+        return format(scaled)
+    }
+
+    static func pow10(_ n: Int) -> Double {
+        var r = 1.0
+        for _ in 0..<abs(n) { r *= 10 }
+        return n >= 0 ? r : 1 / r
+    }
+
+    /// A short decimal: no trailing ".0", at most 4 decimals.
+    static func format(_ x: Double) -> String {
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int(x)) }
+        let scaled = (x * 10_000).rounded() / 10_000
+        var s = String(scaled)
+        while s.hasSuffix("0") { s.removeLast() }
+        if s.hasSuffix(".") { s.removeLast() }
+        return s
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        return String(s)
+    }
+}

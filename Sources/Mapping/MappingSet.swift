@@ -1,0 +1,114 @@
+public import ClinicalModel
+public import JSONKit
+
+/// Everything `Mappings/` defines, loaded and checked: code-system aliases, value sets with
+/// their synonyms, the fact parameters and the (still undecoded) guideline.
+///
+/// Built from file contents, not paths: this module does no I/O. The CLI passes either the
+/// embedded defaults or the files of a `--mappings` folder.
+public struct MappingSet: Sendable {
+    public let codeSystems: CodeSystemTable
+    public let valueSets: [String: ValueSet]
+    /// `facts.json`: per fact id, its label and parameters.
+    public let facts: [String: FactDefinition]
+    /// `guideline.json`, parsed; decoded by the Guideline module.
+    public let guideline: JSONValue
+    /// A stable hash of every file: changes whenever any mapping changes.
+    public let fingerprint: String
+
+    public struct FactDefinition: Sendable {
+        public let id: String
+        public let label: String
+        public let parameters: JSONObject
+    }
+
+    /// Loads from `[path relative to Mappings/: contents]`.
+    public init(files: [String: String]) throws(MappingError) {
+        var hash = StableHash()
+        for path in files.keys.sorted() {
+            hash.combine(path)
+            hash.combine(files[path]!)
+        }
+        fingerprint = hash.hex
+
+        func parse(_ path: String) throws(MappingError) -> JSONValue {
+            guard let text = files[path] else {
+                throw MappingError(file: path, path: "$", message: "the file is missing")
+            }
+            let bytes = Array(text.utf8)
+            do {
+                return try JSONValue.parse(bytes)
+            } catch {
+                let location = bytes.withUnsafeBufferPointer { JSONLocation.locate(offset: error.offset, in: $0) }
+                throw MappingError(file: path, path: location.path,
+                                   message: "line \(location.line), column \(location.column): \(error.description)")
+            }
+        }
+
+        codeSystems = try Self.loadCodeSystems(parse("codesystems.json"))
+        let synonyms = try Self.loadSynonyms(parse("synonyms.json"))
+        var documents: [(path: String, value: JSONValue)] = []
+        for path in files.keys.sorted() where path.hasPrefix("valuesets/") {
+            documents.append((path, try parse(path)))
+        }
+        valueSets = try ValueSetLoader(codeSystems: codeSystems, synonyms: synonyms).load(documents)
+        facts = try Self.loadFacts(parse("facts.json"))
+        guideline = try parse("guideline.json")
+    }
+
+    /// The value set `id`, or a located error naming who asked for it.
+    public func valueSet(_ id: String, requiredBy file: String, at path: String) throws(MappingError) -> ValueSet {
+        guard let vs = valueSets[id] else {
+            throw MappingError(file: file, path: path, message: "no value set with id \"\(id)\" in valuesets/")
+        }
+        return vs
+    }
+
+    static func loadCodeSystems(_ json: JSONValue) throws(MappingError) -> CodeSystemTable {
+        var table = CodeSystemTable()
+        let list = json["codeSystems"]?.arrayValue ?? []
+        if list.isEmpty {
+            throw MappingError(file: "codesystems.json", path: "$.codeSystems", message: "expected a non-empty array")
+        }
+        for (i, item) in list.enumerated() {
+            guard let uri = item["uri"]?.stringValue, let name = item["name"]?.stringValue else {
+                throw MappingError(file: "codesystems.json", path: "$.codeSystems[\(i)]",
+                                   message: "each code system needs \"uri\" and \"name\" strings")
+            }
+            table.add(
+                CodeSystemTable.Entry(canonical: CodeSystem(uri), codePrefix: item["codePrefix"]?.stringValue, name: name),
+                aliases: (item["aliases"]?.arrayValue ?? []).compactMap(\.stringValue),
+                oids: (item["oids"]?.arrayValue ?? []).compactMap(\.stringValue))
+        }
+        return table
+    }
+
+    static func loadSynonyms(_ json: JSONValue) throws(MappingError) -> [String: [String]] {
+        guard let object = json["synonyms"]?.objectValue else {
+            throw MappingError(file: "synonyms.json", path: "$.synonyms",
+                               message: "expected an object of value set id → list of terms")
+        }
+        var result: [String: [String]] = [:]
+        for member in object.members {
+            guard member.value.isArray, member.value.arrayValue.allSatisfy({ $0.stringValue != nil }) else {
+                throw MappingError(file: "synonyms.json", path: "$.synonyms.\(member.key)",
+                                   message: "expected an array of strings")
+            }
+            result[member.key] = member.value.arrayValue.compactMap(\.stringValue)
+        }
+        return result
+    }
+
+    static func loadFacts(_ json: JSONValue) throws(MappingError) -> [String: FactDefinition] {
+        var result: [String: FactDefinition] = [:]
+        for (i, item) in (json["facts"]?.arrayValue ?? []).enumerated() {
+            guard let id = item["id"]?.stringValue, let label = item["label"]?.stringValue else {
+                throw MappingError(file: "facts.json", path: "$.facts[\(i)]",
+                                   message: "each fact needs \"id\" and \"label\" strings")
+            }
+            result[id] = FactDefinition(id: id, label: label,
+                                        parameters: item["parameters"]?.objectValue ?? JSONObject())
+        }
+        return result
+    }
+}

@@ -1,0 +1,75 @@
+import ClinicalModel
+
+/// The PCWG3 PSA-progression parameters (from `facts.json`).
+struct PSARule: Sendable {
+    let observations: ValueSet
+    let units: UnitTable
+    /// Rises before this many days on treatment are ignored (PCWG3: 12 weeks).
+    let flareDays: Int
+    /// Minimum rise above the nadir, percent (25).
+    let risePercent: Double
+    /// Minimum rise above the nadir, ng/mL (2).
+    let riseAbsolute: Double
+    /// A confirming value must be at least this many days after the first rise (21).
+    let confirmDays: Int
+}
+
+/// One PSA result in ng/mL.
+struct PSAValue: Hashable, Sendable {
+    let time: Instant
+    let ngPerMl: Double
+    let source: SourceRef
+}
+
+/// PCWG3 PSA progression on one treatment course: a rise of ≥ 25 % and ≥ 2 ng/mL above
+/// the nadir (the baseline if PSA never fell), at least 12 weeks after the start,
+/// confirmed by a second such value ≥ 3 weeks later.
+enum PSAProgression {
+    enum Outcome: Sendable {
+        /// Progression: the first qualifying rise, its confirmation and the nadir used.
+        case progression(rise: PSAValue, confirmation: PSAValue, nadir: PSAValue)
+        /// Enough on-treatment values after the flare window, none a confirmed rise.
+        case noProgression(values: [PSAValue])
+        /// The series cannot decide (why, in words).
+        case insufficient(String)
+    }
+
+    /// `series` sorted by time, all at or before the evaluation date. A rise counts only up to
+    /// `windowEnd` (on treatment, or within the grace period after stopping).
+    static func evaluate(_ series: [PSAValue], start: Instant, windowEnd: Instant, rule: PSARule) -> Outcome {
+        let flareEnd = start.adding(days: rule.flareDays)
+        var nadir: PSAValue? = series.last { $0.time <= start }
+        let onTreatment = series.filter { $0.time > start && $0.time <= windowEnd }
+        var pendingRise = false
+        var assessed: [PSAValue] = nadir.map { [$0] } ?? []
+
+        for (i, value) in onTreatment.enumerated() {
+            assessed.append(value)
+            if let n = nadir, value.time >= flareEnd, isRise(value, over: n, rule) {
+                let later = series.filter { $0.time >= value.time.adding(days: rule.confirmDays) }
+                if let confirmation = later.first(where: { isRise($0, over: n, rule) }) {
+                    return .progression(rise: value, confirmation: confirmation, nadir: n)
+                }
+                if later.isEmpty { pendingRise = true }
+            }
+            if nadir == nil || value.ngPerMl < nadir!.ngPerMl { nadir = value }
+            _ = i
+        }
+        if pendingRise {
+            return .insufficient("a PSA rise meets the PCWG3 thresholds but has no value ≥ \(rule.confirmDays) days later to confirm it")
+        }
+        let afterFlare = onTreatment.filter { $0.time >= flareEnd }
+        if afterFlare.isEmpty {
+            return .insufficient("no PSA result from week \(rule.flareDays / 7) of treatment onwards")
+        }
+        if assessed.count < 2 {
+            return .insufficient("a single PSA result cannot show a rise")
+        }
+        return .noProgression(values: assessed)
+    }
+
+    static func isRise(_ v: PSAValue, over nadir: PSAValue, _ rule: PSARule) -> Bool {
+        let rise = v.ngPerMl - nadir.ngPerMl
+        return rise >= rule.riseAbsolute && v.ngPerMl >= nadir.ngPerMl * (1 + rule.risePercent / 100)
+    }
+}

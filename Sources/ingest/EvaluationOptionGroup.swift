@@ -1,0 +1,64 @@
+import ArgumentParser
+import ClinicalModel
+import IngestKit
+
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
+/// Options shared by every command that evaluates patients.
+struct EvaluationOptionGroup: ParsableArguments {
+    @Option(name: .customLong("as-of"), help: ArgumentHelp(
+        "Evaluation date, YYYY-MM-DD (UTC). Windows such as 'testosterone in the last 180 days' end here; data dated later is ignored. Default: today.",
+        valueName: "date"))
+    var asOf: String?
+
+    @Option(help: ArgumentHelp(
+        "Read mappings (code systems, value sets, facts, guideline) from this folder instead of the defaults built into the binary. Same layout as Mappings/.",
+        valueName: "dir"))
+    var mappings: String?
+
+    @Option(name: .customLong("canonical-base"), help: ArgumentHelp(
+        "Base URL of the canonical PlanDefinition, ActivityDefinitions and derived-fact CodeSystem in the output. Default: the guideline's canonicalBase.",
+        valueName: "url"))
+    var canonicalBase: String?
+
+    func validate() throws {
+        if let asOf, EvaluationOptions.parseDate(asOf) == nil {
+            throw ValidationError("--as-of must be a date written YYYY-MM-DD, e.g. 2026-11-27.")
+        }
+        if let canonicalBase, !(canonicalBase.hasPrefix("http://") || canonicalBase.hasPrefix("https://")) {
+            throw ValidationError("--canonical-base must be an http(s) URL.")
+        }
+    }
+
+    var evaluationOptions: EvaluationOptions {
+        let date = asOf.flatMap(EvaluationOptions.parseDate) ?? Self.today()
+        return EvaluationOptions(asOf: date, mappings: mappings.map { .directory($0) } ?? .embedded,
+                                 canonicalBase: canonicalBase)
+    }
+
+    /// Today's UTC date: the one place the CLI reads the clock.
+    static func today() -> Instant {
+        let now = Instant(seconds: Int64(time(nil)))
+        return Instant(seconds: Int64(now.day) * Instant.secondsPerDay)
+    }
+}
+
+/// Input files shared by pipe and explain.
+struct InputArguments: ParsableArguments {
+    @Argument(help: ArgumentHelp(
+        "FHIR JSON or NDJSON files; '-' or nothing reads standard input.", valueName: "file"))
+    var files: [String] = []
+
+    /// The inputs to read; stdin when none is named. Refuses to wait on an interactive terminal.
+    func resolved() throws -> [String] {
+        if files.isEmpty {
+            if isatty(0) == 1 {
+                throw ValidationError("No input: name files, or pipe a record in (cat bundle.json | ingest).")
+            }
+            return ["-"]
+        }
+        return files
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+
+@main
+struct Ingest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Read clinical records (FHIR R4 JSON, Bulk FHIR NDJSON) and propose guideline-based FHIR CarePlans.",
+        discussion: """
+            With no subcommand, `ingest` runs in pipe mode: it reads the named files (or standard \
+            input) like `cat`, groups everything by patient, derives the clinical facts of the \
+            guideline and writes one FHIR R4 CarePlan per patient for whom a recommendation \
+            applies, as NDJSON on standard output. Diagnostics go to standard error.
+
+            Examples:
+              cat bundle.json | ingest --as-of 2026-11-27
+              ingest Patient.ndjson Condition.ndjson MedicationRequest.ndjson Observation.ndjson
+              ingest explain bundle.json        # why each recommendation fired or not
+
+            Exit status:
+              0   every input was read
+              64  the command line is wrong
+              65  an input (or a Mappings file) is not valid: the message gives file:line:column and JSON path
+              66  an input file does not exist, or standard input is empty
+              74  reading or writing failed
+            """,
+        version: "0.1.0",
+        subcommands: [Pipe.self, Explain.self],
+        defaultSubcommand: Pipe.self
+    )
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import IngestKit
+
+/// Pipe mode: records in, CarePlans out (NDJSON).
+struct Pipe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipe",
+        abstract: "Write one FHIR R4 CarePlan (NDJSON) per patient for whom a recommendation applies (the default).",
+        discussion: """
+            Inputs may be any FHIR Bundle (collection, searchset, transaction, batch, document, \
+            message, and response bundles), a single resource, or NDJSON with one resource or one \
+            Bundle per line (Bulk FHIR export). Everything read is grouped by patient across all \
+            inputs. A patient for whom no recommendation applies gets no CarePlan. Same input and \
+            --as-of always give the same bytes.
+            """
+    )
+
+    @OptionGroup var inputs: InputArguments
+    @OptionGroup var evaluation: EvaluationOptionGroup
+
+    @Flag(help: "Indent the JSON for reading (one CarePlan spans several lines).")
+    var pretty = false
+
+    @Flag(help: "Print a line to standard error accounting for every record: read, skipped, rejected.")
+    var summary = false
+
+    func run() throws {
+        do {
+            let pipeline = try Pipeline(options: evaluation.evaluationOptions)
+            let outcome = try pipeline.runPipe(inputs: try inputs.resolved(), pretty: pretty)
+            Diagnostics.emit(outcome.diagnostics)
+            if summary { Diagnostics.line(Pipeline.summary(outcome)) }
+            if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+        } catch let error as IngestError {
+            Diagnostics.line("ingest: error: \(error.message)")
+            throw ExitCode(error.exitCode)
+        }
+    }
+}
