@@ -46,13 +46,15 @@ let package = Package(
             dependencies: ["IngestKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
+        // Helpers shared by the test targets: fixture paths, the CarePlan sink, running the binary.
+        .target(name: "TestSupport", dependencies: ["Mapping", "DefaultMappings", "ClinicalModel"], path: "Tests/TestSupport"),
         .testTarget(name: "JSONKitTests", dependencies: ["JSONKit"]),
         .testTarget(name: "ClinicalModelTests", dependencies: ["ClinicalModel"]),
-        .testTarget(name: "FHIRReaderTests", dependencies: ["FHIRReader", "ClinicalModel", "JSONKit", "Mapping", "DefaultMappings", "IngestKit"]),
-        .testTarget(name: "CDAReaderTests", dependencies: ["CDAReader", "ClinicalModel", "Mapping", "DefaultMappings", "IngestKit"]),
-        .testTarget(name: "MappingTests", dependencies: ["Mapping", "ClinicalModel", "IngestKit"]),
-        .testTarget(name: "GuidelineTests", dependencies: ["Guideline", "Mapping", "ClinicalModel", "IngestKit"]),
-        .testTarget(name: "IngestTests", dependencies: ["IngestKit"]),
+        .testTarget(name: "FHIRReaderTests", dependencies: ["TestSupport", "FHIRReader", "ClinicalModel", "JSONKit", "Mapping", "DefaultMappings", "IngestKit"]),
+        .testTarget(name: "CDAReaderTests", dependencies: ["TestSupport", "CDAReader", "ClinicalModel", "Mapping", "DefaultMappings", "IngestKit"]),
+        .testTarget(name: "MappingTests", dependencies: ["TestSupport", "Mapping", "ClinicalModel", "IngestKit"]),
+        .testTarget(name: "GuidelineTests", dependencies: ["TestSupport", "Guideline", "Mapping", "ClinicalModel", "IngestKit"]),
+        .testTarget(name: "IngestTests", dependencies: ["TestSupport", "IngestKit"]),
     ]
 )
 
