@@ -62,7 +62,8 @@ test: deps venv
 
 # Regenerate golden CarePlans after an intended change; review the diff before committing.
 golden: build
-	@for d in Fixtures/scenarios/*/; do \
+	@for d in Fixtures/scenarios/*; do \
+		[ -f $$d/expect.json ] || continue; \
 		in=$$(ls $$d/input.* | head -n 1); asof=$$(cat $$d/as-of 2>/dev/null || echo $(AS_OF)); \
 		.build/debug/ingest --as-of $$asof $$in > $$d/careplans.ndjson || true; \
 	done; git status --short Fixtures/scenarios

@@ -18,6 +18,7 @@ import TestSupport
     }
 
     struct Loaded {
+        /// As the golden files name it: relative to the package root, like `make golden` runs it.
         let input: String
         let asOf: Instant
         let expect: JSONValue
@@ -26,7 +27,8 @@ import TestSupport
 
     static func load(_ name: String) throws -> Loaded {
         let dir = TestSupport.path("Fixtures/scenarios/\(name)")
-        let input = FileManager.default.fileExists(atPath: dir + "/input.ndjson") ? dir + "/input.ndjson" : dir + "/input.json"
+        let file = FileManager.default.fileExists(atPath: dir + "/input.ndjson") ? "input.ndjson" : "input.json"
+        let input = "Fixtures/scenarios/\(name)/\(file)"
         let asOfText = (try? String(contentsOfFile: dir + "/as-of", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? "2026-11-27"
         let asOf = try #require(EvaluationOptions.parseDate(asOfText))
@@ -56,7 +58,12 @@ import TestSupport
         let s = try Self.load(name)
         let pipeline = try Pipeline(options: EvaluationOptions(asOf: s.asOf))
         let engine = try GuidelineEngine(mappings: TestSupport.mappings)
-        let (records, collector) = try pipeline.collect([s.input])
+        func collect() throws -> (records: [PatientRecord], collector: RecordCollector) {
+            var collector = RecordCollector(codeSystems: TestSupport.mappings.codeSystems)
+            collector.add(try TestSupport.bytes(TestSupport.path(s.input)), file: s.input)
+            return (collector.records(), collector)
+        }
+        let (records, collector) = try collect()
         #expect(!collector.hasErrors, "\(collector.diagnostics)")
 
         for p in s.expect["patients"]?.arrayValue ?? [] {
@@ -87,7 +94,7 @@ import TestSupport
         let output = String(decoding: bytes, as: UTF8.self)
         TestSupport.sinkCarePlans(output, name: "scenario-\(name)")
         // Deterministic: a second evaluation gives the same bytes.
-        #expect(pipeline.carePlans(try pipeline.collect([s.input]).records, style: .compact).lines == bytes)
+        #expect(pipeline.carePlans(try collect().records, style: .compact).lines == bytes)
         let goldenPath = s.dir + "/careplans.ndjson"
         let golden = try #require(try? String(contentsOfFile: goldenPath, encoding: .utf8), "missing golden \(goldenPath): run make golden and review it")
         #expect(output == golden, "\(name): output differs from the golden careplans.ndjson (run make golden and review the diff)")
