@@ -39,7 +39,7 @@ let package = Package(
         // Everything that touches files and streams: input discovery, format sniffing, the pipeline.
         .target(
             name: "IngestKit",
-            dependencies: ["ClinicalModel", "JSONKit", "FHIRReader", "CDAReader", "Mapping", "Guideline", "DefaultMappings"]
+            dependencies: ["ClinicalModel", "JSONKit", "FHIRReader", "Mapping", "Guideline", "DefaultMappings"]
         ),
         .executableTarget(
             name: "ingest",
