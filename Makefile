@@ -1,5 +1,5 @@
 # ClinicalIngest — the two commands a new machine needs:
-#   make run    build, run the pipeline over Fixtures/ with the embedded mappings, show the output
+#   make run    build, run the nightly batch over Fixtures/ (and ../shared/corpus) into ./out, show where the report is
 #   make test   install what the tests need, run every test, validate every CarePlan they produced
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -16,7 +16,7 @@ export CLINICALINGEST_CORPUS := $(CORPUS)
 .PHONY: help deps venv build release run test golden oracle bench clean
 
 help:
-	@echo "make run    build and run the pipeline over Fixtures/ (output in ./out)"
+	@echo "make run    build and run the nightly batch over Fixtures/ and ../shared/corpus (output in ./out)"
 	@echo "make test   run all tests (installs system packages and a Python venv when missing)"
 	@echo "make golden regenerate Fixtures/scenarios/*/careplans.ndjson after an intended change"
 	@echo "make oracle recompute Fixtures/corpus/*-counts.json with the independent Python oracle"
@@ -42,20 +42,21 @@ build: deps
 release: deps
 	swift build -c release --product ingest
 
-# Pipe mode over every scenario (each its own patient set and --as-of), then where to look.
+# The nightly demo: the batch over the scenario inputs (and ../shared/corpus when present)
+# into ./out, as the informatics team runs it every night. Run it twice to see the ledger at work.
 run: release
-	@rm -rf out && mkdir -p out && : > out/careplans.ndjson && : > out/explain.txt && : > out/diagnostics.txt
-	@for d in Fixtures/scenarios/*; do \
-		[ -f $$d/expect.json ] || continue; \
-		in=$$(ls $$d/input.* | head -n 1); asof=$$(cat $$d/as-of 2>/dev/null || echo $(AS_OF)); \
-		.build/release/ingest --as-of $$asof --summary $$in >> out/careplans.ndjson 2>> out/diagnostics.txt; \
-		.build/release/ingest explain --as-of $$asof $$in >> out/explain.txt 2>/dev/null; \
-	done
-	@echo "Read $$(ls -d Fixtures/scenarios/*/ | wc -l) scenario inputs; per-input accounting is in out/diagnostics.txt."
-	@echo "CarePlans (NDJSON, one per line): $(CURDIR)/out/careplans.ndjson ($$(wc -l < out/careplans.ndjson) CarePlans)"
-	@echo "Why each recommendation fired or not, per patient: $(CURDIR)/out/explain.txt"
-	@echo "The first CarePlan's recommendations:"
-	@head -n 1 out/careplans.ndjson | python3 -c 'import json,sys; cp=json.loads(sys.stdin.read()); [print("  -", a["detail"]["code"]["text"]) for a in cp["activity"]]'
+	@inputs="$$(ls Fixtures/scenarios/*/input.*)"; \
+	if [ -d "$(CORPUS)" ]; then inputs="$$inputs $(CORPUS)"; echo "Inputs: Fixtures/scenarios and $(CORPUS)"; \
+	else echo "Inputs: Fixtures/scenarios ($(CORPUS) not present)"; fi; \
+	status=0; .build/release/ingest batch $$inputs --out out --as-of $(AS_OF) || status=$$?; \
+	echo; \
+	echo "Report (open in a browser):     $(CURDIR)/out/report.html"; \
+	echo "CarePlans (NDJSON, by patient): $(CURDIR)/out/careplans.ndjson ($$(wc -l < out/careplans.ndjson) CarePlans)"; \
+	echo "Changes since the last run:     $(CURDIR)/out/changes.ndjson ($$(wc -l < out/changes.ndjson) patients)"; \
+	echo "Quarantined inputs:             $(CURDIR)/out/quarantine/ ($$(ls out/quarantine | grep -vc reason) entries)"; \
+	echo "Why a scenario fired or not:    .build/release/ingest explain --as-of $(AS_OF) Fixtures/scenarios/01-mcrpc-docetaxel-stop-reason/input.json"; \
+	if [ $$status = 2 ]; then echo "(exit status 2: the run completed and quarantined some inputs — see out/quarantine/)"; \
+	elif [ $$status != 0 ]; then exit $$status; fi
 
 test: deps venv
 	@$(PYTHON) tools/corpus_counts.py $(CORPUS) | diff -q - Fixtures/corpus/fhir-counts.json >/dev/null \

@@ -16,6 +16,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Pure value types: the normalized patient record. No Foundation.
@@ -39,11 +40,19 @@ let package = Package(
         // Everything that touches files and streams: input discovery, format sniffing, the pipeline.
         .target(
             name: "IngestKit",
-            dependencies: ["ClinicalModel", "JSONKit", "FHIRReader", "Mapping", "Guideline", "DefaultMappings"]
+            dependencies: ["ClinicalModel", "JSONKit", "FHIRReader", "CDAReader", "Mapping", "Guideline", "DefaultMappings"]
+        ),
+        // zlib, through pkg-config (Debian: zlib1g-dev), for .gz inputs.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // The nightly batch: discovery, SQLite staging and ledger, parallel evaluation, reports.
+        .target(
+            name: "Batch",
+            dependencies: ["IngestKit", "ClinicalModel", "Guideline", "Mapping", "JSONKit", "CZlib",
+                           .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .executableTarget(
             name: "ingest",
-            dependencies: ["IngestKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["IngestKit", "Batch", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // Helpers shared by the test targets: fixture paths, the CarePlan sink, running the binary.
@@ -54,6 +63,7 @@ let package = Package(
         .testTarget(name: "CDAReaderTests", dependencies: ["TestSupport", "CDAReader", "ClinicalModel", "Mapping", "DefaultMappings", "IngestKit"]),
         .testTarget(name: "MappingTests", dependencies: ["TestSupport", "Mapping", "ClinicalModel", "IngestKit"]),
         .testTarget(name: "GuidelineTests", dependencies: ["TestSupport", "Guideline", "Mapping", "ClinicalModel", "IngestKit"]),
+        .testTarget(name: "BatchTests", dependencies: ["TestSupport", "Batch", "IngestKit", "ClinicalModel"]),
         .testTarget(name: "IngestTests", dependencies: ["TestSupport", "IngestKit"]),
     ]
 )

@@ -1,3 +1,5 @@
+internal import CLibXML2
+
 /// The text of a section's narrative block, indexed by the `ID` attributes inside it, so that
 /// `originalText/reference value="#id"` can be resolved.
 ///
@@ -25,11 +27,7 @@ struct NarrativeIndex {
     }
 
     mutating func appendText(_ p: UnsafePointer<UInt8>) {
-        var i = 0
-        while p[i] != 0 {
-            text.append(p[i])
-            i += 1
-        }
+        text.append(contentsOf: UnsafeBufferPointer(start: p, count: Int(xmlStrlen(p))))
     }
 
     /// A word break between block elements (table cells, paragraphs, list items).

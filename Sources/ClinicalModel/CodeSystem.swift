@@ -3,7 +3,7 @@
 /// An open set (`RawRepresentable` with static members), because records carry systems we
 /// have never heard of. Readers fold aliases and CDA OIDs into the canonical URI with
 /// ``CodeSystemTable`` before a statement is built, so comparisons here are exact.
-public struct CodeSystem: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct CodeSystem: RawRepresentable, Codable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public let rawValue: String
 
     public init(rawValue: String) { self.rawValue = rawValue }

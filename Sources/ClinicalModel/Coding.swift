@@ -1,5 +1,5 @@
 /// One code from one code system, as recorded.
-public struct Coding: Hashable, Sendable, CustomStringConvertible {
+public struct Coding: Codable, Hashable, Sendable, CustomStringConvertible {
     /// Canonical system URI; nil when the record gave none.
     public var system: CodeSystem?
     public var code: String
@@ -16,7 +16,7 @@ public struct Coding: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// A coded concept: every coding the record gave (translations included) plus its text.
-public struct Concept: Hashable, Sendable {
+public struct Concept: Codable, Hashable, Sendable {
     public var codings: [Coding]
     /// Free text: FHIR `CodeableConcept.text`, CDA `originalText` (references resolved).
     public var text: String?

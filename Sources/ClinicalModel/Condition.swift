@@ -1,5 +1,5 @@
 /// A problem or diagnosis (FHIR Condition, CDA Problem Observation).
-public struct Condition: Hashable, Sendable {
+public struct Condition: Codable, Hashable, Sendable {
     public var code: Concept
     /// Normalized clinical status: active, recurrence, relapse, inactive, remission, resolved.
     public var clinicalStatus: String?

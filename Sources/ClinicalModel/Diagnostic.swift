@@ -1,6 +1,6 @@
 /// A problem found in an input, located precisely, worded without patient data.
-public struct Diagnostic: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public enum Severity: String, Hashable, Sendable {
+public struct Diagnostic: Codable, Hashable, Sendable, Comparable, CustomStringConvertible {
+    public enum Severity: String, Codable, Hashable, Sendable {
         /// Part of a record was unusable and left out; the rest was read.
         case warning
         /// A whole input or record was rejected.

@@ -1,5 +1,5 @@
 /// A business identifier (FHIR Identifier, CDA II).
-public struct Identifier: Hashable, Comparable, Sendable {
+public struct Identifier: Codable, Hashable, Comparable, Sendable {
     /// Canonical system: a URI, or `urn:oid:<root>` for CDA.
     public var system: String?
     public var value: String

@@ -2,7 +2,7 @@
 ///
 /// Times with an offset are converted to UTC; dates without a time are taken as UTC days.
 /// Nothing here reads the machine's time zone, so results are the same on every machine.
-public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct Instant: Codable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public var seconds: Int64
 
     public init(seconds: Int64) { self.seconds = seconds }

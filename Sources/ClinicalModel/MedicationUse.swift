@@ -1,6 +1,6 @@
 /// A medication taken, given, dispensed, prescribed or planned.
-public struct MedicationUse: Hashable, Sendable {
-    public enum Kind: String, Hashable, Sendable {
+public struct MedicationUse: Codable, Hashable, Sendable {
+    public enum Kind: String, Codable, Hashable, Sendable {
         case statement = "MedicationStatement"
         case request = "MedicationRequest"
         case administration = "MedicationAdministration"

@@ -1,5 +1,5 @@
 /// A value an observation (or one of its components) reports.
-public enum ObservationValue: Hashable, Sendable {
+public enum ObservationValue: Codable, Hashable, Sendable {
     case quantity(Quantity)
     case concept(Concept)
     case text(String)
@@ -10,7 +10,7 @@ public enum ObservationValue: Hashable, Sendable {
 }
 
 /// One component of an observation (genomics: gene studied, clinical significance …).
-public struct ObservationComponent: Hashable, Sendable {
+public struct ObservationComponent: Codable, Hashable, Sendable {
     public var code: Concept
     public var value: ObservationValue?
     public var interpretation: [Concept]
@@ -24,8 +24,8 @@ public struct ObservationComponent: Hashable, Sendable {
 
 /// A result, measurement, finding or report (FHIR Observation / DiagnosticReport, CDA Result
 /// and Vital Sign observations).
-public struct Observation: Hashable, Sendable {
-    public enum Kind: String, Hashable, Sendable {
+public struct Observation: Codable, Hashable, Sendable {
+    public enum Kind: String, Codable, Hashable, Sendable {
         case observation = "Observation"
         case report = "DiagnosticReport"
     }

@@ -1,5 +1,5 @@
 /// Who the patient is, as far as the sources say. Never printed in logs or errors.
-public struct PatientIdentity: Hashable, Sendable {
+public struct PatientIdentity: Codable, Hashable, Sendable {
     public var subject: SubjectReference
     public var identifiers: [Identifier]
     /// FHIR administrative gender / CDA administrativeGenderCode, normalized to FHIR codes.

@@ -1,5 +1,5 @@
 /// Everything the readers found about one patient, normalized.
-public struct PatientRecord: Hashable, Sendable {
+public struct PatientRecord: Codable, Hashable, Sendable {
     /// Stable grouping key; also the basis of the CarePlan id.
     public var key: String
     public var identity: PatientIdentity

@@ -1,6 +1,6 @@
 /// When something held: a start and an end, either possibly unknown.
 /// A single recorded time is a period whose start and end are the same range.
-public struct Period: Hashable, Sendable, CustomStringConvertible {
+public struct Period: Codable, Hashable, Sendable, CustomStringConvertible {
     public var start: TimeRange?
     public var end: TimeRange?
 

@@ -1,6 +1,6 @@
 /// A procedure done, or a procedure / service requested or planned.
-public struct Procedure: Hashable, Sendable {
-    public enum Kind: String, Hashable, Sendable {
+public struct Procedure: Codable, Hashable, Sendable {
+    public enum Kind: String, Codable, Hashable, Sendable {
         case procedure = "Procedure"
         case serviceRequest = "ServiceRequest"
         case cdaProcedure = "Procedure Activity"

@@ -1,6 +1,6 @@
 /// A measured amount with its unit, keeping the value's original text (FHIR decimals carry
 /// their precision; `0.010` must not turn into `0.01`).
-public struct Quantity: Hashable, Sendable {
+public struct Quantity: Codable, Hashable, Sendable {
     public var value: Double
     public var text: String
     /// UCUM code when given (`ng/mL`), else the human unit.

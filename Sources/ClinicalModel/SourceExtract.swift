@@ -1,5 +1,5 @@
 /// A clinical statement of any kind, as a reader hands it over.
-public enum Statement: Hashable, Sendable {
+public enum Statement: Codable, Hashable, Sendable {
     case condition(Condition)
     case medication(MedicationUse)
     case observation(Observation)
@@ -7,7 +7,7 @@ public enum Statement: Hashable, Sendable {
 }
 
 /// How a statement names its patient before records are assembled.
-public enum PatientLink: Hashable, Sendable {
+public enum PatientLink: Codable, Hashable, Sendable {
     /// A resolved reference key: absolute URL, `urn:uuid:…`, or `Patient/<id>`.
     case key(String)
     /// A logical reference by identifier.
@@ -15,7 +15,7 @@ public enum PatientLink: Hashable, Sendable {
 }
 
 /// A patient described by a source, with every key it can be referenced by.
-public struct PatientEntry: Hashable, Sendable {
+public struct PatientEntry: Codable, Hashable, Sendable {
     /// Keys that refer to this patient: its fullUrl, `Patient/<id>` …
     public var keys: [String]
     public var identity: PatientIdentity
@@ -29,7 +29,7 @@ public struct PatientEntry: Hashable, Sendable {
 }
 
 /// A medication definition that statements may point at (FHIR Medication).
-public struct MedicationDefinition: Hashable, Sendable {
+public struct MedicationDefinition: Codable, Hashable, Sendable {
     public var keys: [String]
     /// The product code plus its ingredients' codes and text.
     public var concept: Concept
@@ -41,13 +41,18 @@ public struct MedicationDefinition: Hashable, Sendable {
 }
 
 /// Counts of what one input held, for accounting: nothing is dropped unseen.
-public struct ReadCounts: Hashable, Sendable {
+public struct ReadCounts: Codable, Hashable, Sendable {
     /// Resources seen, by resourceType (nested Bundles included, contained resources not).
     public var resourcesByType: [String: Int] = [:]
     /// Resources of types the mapping does not read, skipped without decoding.
     public var skippedByType: [String: Int] = [:]
-    /// Records rejected (unparseable NDJSON line, resource without patient …), by reason.
+    /// Resources read but not usable (no patient reference, subject not a Patient …), by reason.
     public var rejectedByReason: [String: Int] = [:]
+    /// Whole records rejected (an unparseable document or NDJSON line, an empty or unknown input), by reason.
+    public var rejectedRecords: [String: Int] = [:]
+    /// Records or objects that are not FHIR resources and were skipped (a JSON object without
+    /// resourceType, a Bulk Data manifest), by reason.
+    public var skippedNonResources: [String: Int] = [:]
     /// Bundle entries that carried no resource (requests, responses).
     public var entriesWithoutResource = 0
     /// Records (NDJSON lines, documents) read.
@@ -66,6 +71,8 @@ public struct ReadCounts: Hashable, Sendable {
         for (k, v) in other.resourcesByType { resourcesByType[k, default: 0] += v }
         for (k, v) in other.skippedByType { skippedByType[k, default: 0] += v }
         for (k, v) in other.rejectedByReason { rejectedByReason[k, default: 0] += v }
+        for (k, v) in other.rejectedRecords { rejectedRecords[k, default: 0] += v }
+        for (k, v) in other.skippedNonResources { skippedNonResources[k, default: 0] += v }
         entriesWithoutResource += other.entriesWithoutResource
         records += other.records
     }

@@ -1,6 +1,6 @@
 /// Where a statement came from, precise enough to find it again in the input.
-public struct SourceRef: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public enum Format: String, Sendable, Comparable {
+public struct SourceRef: Codable, Hashable, Comparable, Sendable, CustomStringConvertible {
+    public enum Format: String, Codable, Sendable, Comparable {
         case fhirJSON = "FHIR JSON"
         case ndjson = "FHIR NDJSON"
         case cda = "C-CDA XML"

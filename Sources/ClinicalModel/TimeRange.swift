@@ -1,7 +1,7 @@
 /// The span a recorded time stands for: `2020` is all of 2020, `2020-03-04` one day,
 /// `2020-03-04T10:00:00Z` one second. Partial dates stay ranges instead of being
 /// guessed to a day.
-public struct TimeRange: Hashable, Sendable, CustomStringConvertible {
+public struct TimeRange: Codable, Hashable, Sendable, CustomStringConvertible {
     /// First instant covered.
     public var start: Instant
     /// First instant no longer covered (half-open).

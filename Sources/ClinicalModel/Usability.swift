@@ -2,14 +2,14 @@
 ///
 /// Statements that were entered in error, refuted, negated, cancelled or not taken stay in
 /// the record (they are counted and shown) but never decide a fact.
-public enum Usability: Hashable, Sendable {
+public enum Usability: Codable, Hashable, Sendable {
     case usable
     case excluded(ExclusionReason)
 
     public var isUsable: Bool { self == .usable }
 }
 
-public enum ExclusionReason: String, Hashable, Sendable, CaseIterable {
+public enum ExclusionReason: String, Codable, Hashable, Sendable, CaseIterable {
     case enteredInError = "entered in error"
     case refuted = "refuted"
     case negated = "negated"
@@ -19,7 +19,7 @@ public enum ExclusionReason: String, Hashable, Sendable, CaseIterable {
 }
 
 /// Whether a statement says something happened or only that it is intended.
-public enum Actuality: String, Hashable, Sendable {
+public enum Actuality: String, Codable, Hashable, Sendable {
     /// Took place or is taking place: a diagnosis, a dose, a done procedure, a result.
     case actual
     /// Requested, planned or proposed, not (yet) done.

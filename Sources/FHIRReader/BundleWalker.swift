@@ -37,7 +37,7 @@ struct BundleWalker {
         let start = cursor.offset
         guard let type = try cursor.peekStringMember("resourceType") else {
             try cursor.skipValue()
-            extract.counts.rejectedByReason["no resourceType", default: 0] += 1
+            extract.counts.skippedNonResources["JSON object without resourceType", default: 0] += 1
             warn(at: start, path: path(), kind: "not-a-resource",
                  "a JSON object without resourceType is not a FHIR resource; it was skipped.")
             return

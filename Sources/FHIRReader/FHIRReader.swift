@@ -40,7 +40,7 @@ public struct FHIRReader: Sendable {
                 // A malformed document is rejected whole: what it held cannot be trusted.
                 extract = SourceExtract(file: file)
                 extract.counts.records = 1
-                extract.counts.rejectedByReason["invalid JSON", default: 0] += 1
+                extract.counts.rejectedRecords["invalid JSON", default: 0] += 1
                 extract.diagnostics.append(Self.syntaxDiagnostic(error, buffer: buffer, file: file, lineOffset: 0))
             }
         }
@@ -89,7 +89,7 @@ public struct FHIRReader: Sendable {
                 try cursor.expectEnd()
                 Self.merge(walker.extract, into: &extract)
             } catch {
-                extract.counts.rejectedByReason["invalid JSON", default: 0] += 1
+                extract.counts.rejectedRecords["invalid JSON", default: 0] += 1
                 extract.diagnostics.append(
                     Self.syntaxDiagnostic(error, buffer: line, file: extract.file, lineOffset: lineNumber - 1))
             }

@@ -1,6 +1,6 @@
 public import ClinicalModel
 public import JSONKit
-public import Mapping
+import Mapping
 
 /// Builds the FHIR R4 CarePlan of DESIGN.md's output contract from an evaluation.
 ///
@@ -51,7 +51,7 @@ public struct CarePlanBuilder: Sendable {
         return .object(JSONObject(members: members))
     }
 
-    static func reference(_ subject: SubjectReference) -> JSONValue {
+    public static func reference(_ subject: SubjectReference) -> JSONValue {
         switch subject {
         case .reference(let r): return ["reference": .string(r)]
         case .identifier(let id):

@@ -100,12 +100,19 @@ public struct Pipeline: Sendable {
         let resources = c.resourcesByType.values.reduce(0, +)
         let skipped = c.skippedByType.values.reduce(0, +)
         let rejected = c.rejectedByReason.values.reduce(0, +)
+        let badRecords = c.rejectedRecords.values.reduce(0, +)
         var s = "ingest: \(c.records) record\(c.records == 1 ? "" : "s"), \(resources) resources: "
         s += "\(skipped) skipped (types not used)"
         if rejected > 0 {
             let reasons = c.rejectedByReason.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
             s += ", \(rejected) rejected (\(reasons.joined(separator: "; ")))"
         }
+        if badRecords > 0 {
+            s += ", \(badRecords) record\(badRecords == 1 ? "" : "s") rejected ("
+                + c.rejectedRecords.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: "; ") + ")"
+        }
+        let nonResources = c.skippedNonResources.values.reduce(0, +)
+        if nonResources > 0 { s += ", \(nonResources) non-resource object\(nonResources == 1 ? "" : "s") skipped" }
         if c.entriesWithoutResource > 0 { s += ", \(c.entriesWithoutResource) entries without a resource" }
         s += "; \(o.patients) patient\(o.patients == 1 ? "" : "s"), \(o.carePlans) CarePlan\(o.carePlans == 1 ? "" : "s")"
         return s

@@ -1,24 +1,36 @@
+public import CDAReader
 public import ClinicalModel
 public import FHIRReader
+
+/// The readers of every supported format, built once and shared read-only across threads.
+public struct Readers: Sendable {
+    public let fhir: FHIRReader
+    public let cda: CDAReader
+
+    public init(codeSystems: CodeSystemTable) {
+        fhir = FHIRReader(codeSystems: codeSystems)
+        cda = CDAReader(codeSystems: codeSystems)
+    }
+}
 
 /// Reads inputs of any supported format and assembles patient records from all of them.
 ///
 /// Nothing is lost silently: every input ends up read, or rejected with a located
 /// diagnostic; per-file counts say what each held.
 public struct RecordCollector: Sendable {
-    let fhir: FHIRReader
+    let readers: Readers
     var assembler = RecordAssembler()
     public private(set) var diagnostics: [Diagnostic] = []
     public private(set) var counts = ReadCounts()
     public private(set) var perFile: [(file: String, counts: ReadCounts)] = []
 
     public init(codeSystems: CodeSystemTable) {
-        fhir = FHIRReader(codeSystems: codeSystems)
+        readers = Readers(codeSystems: codeSystems)
     }
 
     /// Reads one input's bytes; `file` names it in messages and provenance.
     public mutating func add(_ bytes: [UInt8], file: String) {
-        let extract = Self.extract(bytes, file: file, fhir: fhir)
+        let extract = Self.extract(bytes, file: file, readers: readers)
         add(extract)
     }
 
@@ -30,13 +42,12 @@ public struct RecordCollector: Sendable {
     }
 
     /// Format detection and reading, without touching shared state (safe to run in parallel).
-    public static func extract(_ bytes: [UInt8], file: String, fhir: FHIRReader) -> SourceExtract {
+    public static func extract(_ bytes: [UInt8], file: String, readers: Readers) -> SourceExtract {
         switch InputFormat.sniff(bytes) {
         case .json:
-            return fhir.read(bytes, file: file)
+            return readers.fhir.read(bytes, file: file)
         case .xml:
-            return rejected(file, kind: "unsupported-format",
-                            "C-CDA input is not supported yet; this input starts with '<' (XML).")
+            return readers.cda.read(bytes, file: file)
         case .empty:
             return rejected(file, kind: "empty-input", "the input is empty.")
         case .unknown:
@@ -48,7 +59,7 @@ public struct RecordCollector: Sendable {
     static func rejected(_ file: String, kind: String, _ message: String) -> SourceExtract {
         var e = SourceExtract(file: file)
         e.counts.records = 1
-        e.counts.rejectedByReason[message, default: 0] += 1
+        e.counts.rejectedRecords[kind, default: 0] += 1
         e.diagnostics.append(Diagnostic(kind: kind, severity: .error, file: file, line: 1, message: message))
         return e
     }

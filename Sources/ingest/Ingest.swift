@@ -15,6 +15,7 @@ struct Ingest: ParsableCommand {
               cat bundle.json | ingest --as-of 2026-11-27
               ingest Patient.ndjson Condition.ndjson MedicationRequest.ndjson Observation.ndjson
               ingest explain bundle.json        # why each recommendation fired or not
+              ingest batch /exports/tonight --out /srv/nightly   # the nightly run (see: ingest batch --help)
 
             Exit status:
               0   every input was read
@@ -24,7 +25,7 @@ struct Ingest: ParsableCommand {
               74  reading or writing failed
             """,
         version: "0.1.0",
-        subcommands: [Pipe.self, Explain.self],
+        subcommands: [Pipe.self, Explain.self, BatchCommand.self],
         defaultSubcommand: Pipe.self
     )
 }

@@ -1,0 +1,129 @@
+public import ClinicalModel
+import Foundation
+import Guideline
+import IngestKit
+public import JSONKit
+
+/// The numbers of one run; `report.json` and `report.html` are rendered from it. The counts
+/// reconcile: every input record is processed or quarantined, every resource read, skipped
+/// by type, or rejected with a reason.
+public struct BatchReport: Sendable {
+    let options: BatchOptions
+    let guideline: GuidelineDefinition
+    let fingerprint: String
+    public var inputFiles = 0
+    /// Files in input folders that are not data files (READMEs …), not read.
+    public var ignoredFiles = 0
+    public var inputBytes = 0
+    public var records = 0
+    public var quarantinedRecords = 0
+    public var quarantinedFiles = 0
+    public var counts = ReadCounts()
+    /// Resources that became a patient, a statement or a medication definition.
+    public var readResources = 0
+    public var errorsByKind: [String: Int] = [:]
+    public var warningsByKind: [String: Int] = [:]
+    /// Per input file: errors and warnings, for the data-quality table.
+    public var problemsBySource: [(file: String, errors: Int, warnings: Int, firstMessage: String)] = []
+    public var patients = 0
+    public var evaluated = 0
+    public var carePlans = 0
+    public var perRecommendation: [String: Int] = [:]
+    public var changes: [JSONValue] = []
+    public var changeCounts: [String: Int] = [:]
+    public var timings: [String: Double] = [:]
+
+    init(options: BatchOptions, guideline: GuidelineDefinition, fingerprint: String) {
+        self.options = options
+        self.guideline = guideline
+        self.fingerprint = fingerprint
+    }
+
+    public var quarantined: Bool { quarantinedRecords > 0 }
+
+    mutating func account(_ r: BatchRunner.ReadResult, quarantine: inout Quarantine) throws {
+        inputBytes += r.bytes
+        let e = r.extract
+        records += e.counts.records
+        counts.add(e.counts)
+        readResources += e.patients.count + e.statements.count + e.medications.count
+        let errors = e.diagnostics.filter { $0.severity == .error }
+        let warnings = e.diagnostics.filter { $0.severity == .warning }
+        for d in errors { errorsByKind[d.kind, default: 0] += 1 }
+        for d in warnings { warningsByKind[d.kind, default: 0] += 1 }
+        if !e.diagnostics.isEmpty {
+            problemsBySource.append((r.file, errors.count, warnings.count, (errors.first ?? warnings.first)!.description))
+        }
+        guard !errors.isEmpty else { return }
+        quarantinedRecords += errors.count
+        // A multi-record input loses only its broken lines; anything else is rejected whole.
+        if e.counts.records > 1, errors.allSatisfy({ $0.line != nil }) {
+            try quarantine.rejectLines(file: r.file, bytes: r.quarantineBytes ?? [], because: errors)
+        } else {
+            quarantinedFiles += 1
+            try quarantine.reject(file: r.file, bytes: r.quarantineBytes ?? [], because: errors[0])
+        }
+    }
+
+    mutating func count(change: JSONValue) {
+        changes.append(change)
+        changeCounts[change["status"]?.stringValue ?? "?", default: 0] += 1
+        changeCounts["added", default: 0] += change["added"]?.arrayValue.count ?? 0
+        changeCounts["removed", default: 0] += change["removed"]?.arrayValue.count ?? 0
+        changeCounts["changed", default: 0] += change["changed"]?.arrayValue.count ?? 0
+    }
+
+    static func object(_ d: [String: Int]) -> JSONValue {
+        .object(JSONObject(members: d.keys.sorted().map { .init(key: $0, value: .number(JSONNumber(text: String(d[$0]!)))) }))
+    }
+
+    static func number(_ n: Int) -> JSONValue { .number(JSONNumber(text: String(n))) }
+    static func number(_ x: Double) -> JSONValue { .number(JSONNumber(text: String(x))) }
+
+    func json() -> JSONValue {
+        let resources = counts.resourcesByType.filter { $0.key != "Bundle" }.values.reduce(0, +)
+        let skipped = counts.skippedByType.values.reduce(0, +)
+        let rejected = counts.rejectedByReason.values.reduce(0, +)
+        let total = timings["totalSeconds"] ?? 0
+        var recs: [JSONObject.Member] = []
+        for r in guideline.recommendations {
+            recs.append(.init(key: r.id, value: Self.number(perRecommendation[r.id, default: 0])))
+        }
+        return [
+            "guideline": .string("\(guideline.id)|\(guideline.version)"),
+            "mappingsFingerprint": .string(fingerprint),
+            "asOf": .string(options.evaluation.asOf.dateString),
+            "shard": .string(options.shard.description),
+            "inputs": [
+                "files": Self.number(inputFiles), "ignoredNonDataFiles": Self.number(ignoredFiles), "bytes": Self.number(inputBytes),
+                "records": Self.number(records), "recordsProcessed": Self.number(records - quarantinedRecords),
+                "recordsQuarantined": Self.number(quarantinedRecords), "filesQuarantinedWhole": Self.number(quarantinedFiles),
+                "recordsRejectedByReason": Self.object(counts.rejectedRecords),
+            ],
+            "resources": [
+                "seen": Self.number(resources),
+                "reconciles": .bool(resources == readResources + skipped + rejected),
+                "byType": Self.object(counts.resourcesByType),
+                "skippedTypeNotUsed": Self.object(counts.skippedByType),
+                "rejectedByReason": Self.object(counts.rejectedByReason),
+                "notResourcesSkipped": Self.object(counts.skippedNonResources),
+                "read": Self.number(readResources),
+                "bundleEntriesWithoutResource": Self.number(counts.entriesWithoutResource),
+            ],
+            "patients": [
+                "total": Self.number(patients), "evaluated": Self.number(evaluated),
+                "unchangedNotReevaluated": Self.number(patients - evaluated), "withCarePlan": Self.number(carePlans),
+            ],
+            "recommendations": .object(JSONObject(members: recs)),
+            "errorsByKind": Self.object(errorsByKind),
+            "warningsByKind": Self.object(warningsByKind),
+            "changes": Self.object(changeCounts),
+            "timings": .object(JSONObject(members: timings.keys.sorted().map { .init(key: $0, value: Self.number(timings[$0]!)) })),
+            "throughput": [
+                "megabytesPerSecond": Self.number(total > 0 ? (Double(inputBytes) / 1e6 / total * 100).rounded() / 100 : 0),
+                "recordsPerSecond": Self.number(total > 0 ? (Double(records) / total).rounded() : 0),
+                "patientsPerSecond": Self.number(total > 0 ? (Double(patients) / total).rounded() : 0),
+            ],
+        ]
+    }
+}

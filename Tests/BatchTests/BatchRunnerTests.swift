@@ -1,0 +1,182 @@
+import Batch
+import ClinicalModel
+import Foundation
+import IngestKit
+import Testing
+import TestSupport
+
+/// The nightly batch, run in-process on real exports assembled in a temporary folder.
+@Suite(.serialized) struct BatchRunnerTests {
+    let asOf = Instant(year: 2026, month: 11, day: 27)
+
+    static func temp(_ name: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("batch-\(name)-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    static func copy(_ relative: String, to dir: String, as name: String? = nil) throws {
+        let src = TestSupport.path(relative)
+        let target = dir + "/" + (name ?? URL(fileURLWithPath: src).lastPathComponent)
+        try FileManager.default.copyItem(atPath: src, toPath: target)
+    }
+
+    static func gzip(_ path: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        p.arguments = ["-n", path]
+        try p.run()
+        p.waitUntilExit()
+    }
+
+    /// A mixed export: a bulk NDJSON folder (with manifest), bundles, a .gz bundle, a broken
+    /// bundle, an NDJSON file with one broken line, and a README that is not data.
+    static func mixedExport() throws -> String {
+        let dir = try temp("export")
+        try FileManager.default.createDirectory(atPath: dir + "/bulk", withIntermediateDirectories: true)
+        if let corpus = TestSupport.corpusRoot {
+            for name in ["Patient.ndjson", "Condition.ndjson", "MedicationRequest.ndjson", "manifest.json"] {
+                try FileManager.default.copyItem(atPath: corpus + "/bulk-ndjson/synthea-v2.5_bulk-data-server_20-patients/" + name,
+                                                 toPath: dir + "/bulk/" + name)
+            }
+        }
+        try copy("Fixtures/scenarios/01-mcrpc-docetaxel-stop-reason/input.json", to: dir, as: "s01.json")
+        try copy("Fixtures/scenarios/08-lu177-psma-positive/input.json", to: dir, as: "s08.json")
+        try copy("Fixtures/scenarios/13-no-pelvic-imrt-mcrpc/input.json", to: dir, as: "s13.json")
+        try gzip(dir + "/s13.json")
+        try Data("{\"resourceType\": \"Bundle\", \"entry\": [ {\"resource\": }".utf8).write(to: URL(fileURLWithPath: dir + "/broken.json"))
+        let ndjson = #"{"resourceType": "Patient", "id": "nd1"}"# + "\n" + #"{"resourceType": "Condition", "subject": "# + "\n"
+            + #"{"resourceType": "Condition", "code": {"coding": [{"system": "http://snomed.info/sct", "code": "399068003"}]}, "subject": {"reference": "Patient/nd1"}}"# + "\n"
+        try Data(ndjson.utf8).write(to: URL(fileURLWithPath: dir + "/lines.ndjson"))
+        try Data("not data".utf8).write(to: URL(fileURLWithPath: dir + "/README.md"))
+        return dir
+    }
+
+    func run(_ inputs: [String], out: String, jobs: Int = 2, shard: ShardSpec = .all, asOf: Instant? = nil) throws -> BatchReport {
+        let options = BatchOptions(inputs: inputs, outDir: out, evaluation: EvaluationOptions(asOf: asOf ?? self.asOf),
+                                   jobs: jobs, shard: shard, quiet: true)
+        return try BatchRunner(options: options).run()
+    }
+
+    static func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "<missing>" }
+
+    @Test func aMixedExportIsProcessedQuarantinedAndReconciled() throws {
+        let export = try Self.mixedExport()
+        let out = try Self.temp("out-mixed")
+        let report = try run([export], out: out)
+        #expect(report.quarantined)
+        #expect(report.quarantinedRecords == 2)  // broken.json whole, one NDJSON line
+        #expect(report.ignoredFiles == 1)
+        let q = try FileManager.default.contentsOfDirectory(atPath: out + "/quarantine").sorted()
+        #expect(q.contains("broken.json") && q.contains("broken.json.reason.json"))
+        #expect(q.contains("lines.ndjson.rejected.ndjson") && q.contains("lines.ndjson.reasons.ndjson"))
+        #expect(Self.read(out + "/quarantine/lines.ndjson.reasons.ndjson").contains("\"line\":2"))
+        #expect(Self.read(out + "/quarantine/lines.ndjson.rejected.ndjson").hasPrefix("{\"resourceType\": \"Condition\", \"subject\": "))
+        let json = Self.read(out + "/report.json")
+        #expect(json.contains("\"reconciles\": true"))
+        let careplans = Self.read(out + "/careplans.ndjson").split(separator: "\n")
+        #expect(careplans.count == 3)  // s01, s08 and the gzipped s13; nobody in the bulk export is mCRPC
+        #expect(careplans.contains { $0.contains("/ActivityDefinition/no-pelvic-imrt") })
+        TestSupport.sinkCarePlans(Self.read(out + "/careplans.ndjson"), name: "batch-mixed")
+        let html = Self.read(out + "/report.html")
+        #expect(html.contains("<svg") && !html.contains("http://") && !html.contains("<script"))
+        if TestSupport.corpusRoot != nil { #expect(report.patients >= 20 + 4) }
+    }
+
+    @Test func aRerunChangesNothingAndReevaluatesNobody() throws {
+        let export = try Self.mixedExport()
+        let out = try Self.temp("out-rerun")
+        _ = try run([export], out: out)
+        let first = Self.read(out + "/careplans.ndjson")
+        #expect(!Self.read(out + "/changes.ndjson").isEmpty)  // first run: everything is new
+        let second = try run([export], out: out)
+        #expect(Self.read(out + "/careplans.ndjson") == first)
+        #expect(Self.read(out + "/changes.ndjson").isEmpty)
+        #expect(second.evaluated == 0)
+        // A new evaluation date re-evaluates everyone.
+        let third = try run([export], out: out, asOf: Instant(year: 2026, month: 11, day: 28))
+        #expect(third.evaluated == third.patients)
+    }
+
+    @Test func changesNameAddedAndWithdrawnRecommendations() throws {
+        let export = try Self.temp("export-changes")
+        let out = try Self.temp("out-changes")
+        try Self.copy("Fixtures/scenarios/03-cabazitaxel-prior-docetaxel-administration/input.json", to: export, as: "a.json")
+        _ = try run([export], out: out)
+        // The docetaxel administration turns out to be entered in error: docetaxel now applies instead of cabazitaxel.
+        var bundle = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: export + "/a.json"))) as? [String: Any])
+        var entries = try #require(bundle["entry"] as? [[String: Any]])
+        var edits = 0
+        for i in entries.indices {
+            guard var r = entries[i]["resource"] as? [String: Any], r["resourceType"] as? String == "MedicationAdministration" else { continue }
+            r["status"] = "entered-in-error"
+            entries[i]["resource"] = r
+            edits += 1
+        }
+        #expect(edits > 0)
+        bundle["entry"] = entries
+        try JSONSerialization.data(withJSONObject: bundle, options: [.sortedKeys]).write(to: URL(fileURLWithPath: export + "/a.json"))
+        _ = try run([export], out: out)
+        let changes = Self.read(out + "/changes.ndjson")
+        #expect(changes.contains("\"status\":\"changed\""))
+        #expect(changes.contains("\"added\":[\"docetaxel\""))
+        #expect(changes.contains("\"removed\":[\"cabazitaxel\""))
+        // The patient disappears from the export: all recommendations are withdrawn.
+        try FileManager.default.removeItem(atPath: export + "/a.json")
+        try Data("{\"resourceType\": \"Patient\", \"id\": \"other\"}".utf8).write(to: URL(fileURLWithPath: export + "/b.json"))
+        _ = try run([export], out: out)
+        #expect(Self.read(out + "/changes.ndjson").contains("\"status\":\"withdrawn\""))
+    }
+
+    @Test func shardsAddUpToTheUnshardedOutputAndJobsDoNotChangeIt() throws {
+        let export = try Self.mixedExport()
+        let whole = try Self.temp("out-whole")
+        _ = try run([export], out: whole, jobs: 1)
+        var lines: [Substring] = []
+        for i in 1...3 {
+            let out = try Self.temp("out-shard\(i)")
+            _ = try run([export], out: out, jobs: 2, shard: ShardSpec(index: i, count: 3))
+            lines += Self.read(out + "/careplans.ndjson").split(separator: "\n")
+        }
+        let unsharded = Self.read(whole + "/careplans.ndjson").split(separator: "\n")
+        #expect(lines.sorted() == unsharded.sorted())
+        let parallel = try Self.temp("out-jobs4")
+        _ = try run([export], out: parallel, jobs: 4)
+        #expect(Self.read(parallel + "/careplans.ndjson") == Self.read(whole + "/careplans.ndjson"))
+    }
+
+    @Test func onePatientInTwoSourcesIsMergedByIdentifier() throws {
+        let export = try Self.temp("export-merge")
+        let out = try Self.temp("out-merge")
+        // Source 1: the patient with conditions and testosterone, identified by an MRN.
+        let a = #"""
+        {"resourceType": "Bundle", "type": "collection", "entry": [
+         {"fullUrl": "urn:uuid:a1", "resource": {"resourceType": "Patient", "id": "a1", "identifier": [{"system": "urn:oid:1.2.3.4", "value": "M1"}]}},
+         {"resource": {"resourceType": "Condition", "subject": {"reference": "urn:uuid:a1"}, "code": {"coding": [{"system": "http://snomed.info/sct", "code": "427492003"}]}}},
+         {"resource": {"resourceType": "Condition", "subject": {"reference": "urn:uuid:a1"}, "code": {"coding": [{"system": "http://snomed.info/sct", "code": "94222008"}]}}}
+        ]}
+        """#
+        // Source 2, another system's export: the same MRN, the enzalutamide history.
+        let b = #"{"resourceType": "Patient", "id": "b7", "identifier": [{"system": "urn:oid:1.2.3.4", "value": "M1"}]}"# + "\n"
+            + #"{"resourceType": "MedicationStatement", "status": "stopped", "subject": {"reference": "Patient/b7"}, "medicationCodeableConcept": {"text": "Xtandi"}, "effectivePeriod": {"start": "2025-01-01", "end": "2026-03-01"}, "statusReason": [{"text": "disease progression"}]}"# + "\n"
+        try Data(a.utf8).write(to: URL(fileURLWithPath: export + "/a.json"))
+        try Data(b.utf8).write(to: URL(fileURLWithPath: export + "/b.ndjson"))
+        let report = try run([export], out: out)
+        #expect(report.patients == 1)
+        let plan = Self.read(out + "/careplans.ndjson")
+        #expect(plan.split(separator: "\n").count == 1)
+        #expect(plan.contains("/ActivityDefinition/docetaxel\""))
+        #expect(plan.contains("a.json") && plan.contains("b.ndjson"))  // provenance keeps both sources
+        TestSupport.sinkCarePlans(plan, name: "batch-merge")
+    }
+
+    @Test func batchOutputEqualsPipeModeForTheSamePatients() throws {
+        let export = try Self.temp("export-pipe")
+        let out = try Self.temp("out-pipe")
+        try Self.copy("Fixtures/scenarios/32-three-patients/input.json", to: export, as: "three.json")
+        _ = try run([export], out: out)
+        let pipe = try TestSupport.runIngest(["--as-of", "2026-11-27", export + "/three.json"])
+        #expect(Self.read(out + "/careplans.ndjson") == pipe.stdout)
+    }
+}
