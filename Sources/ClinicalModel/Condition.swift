@@ -13,6 +13,8 @@ public struct Condition: Codable, Hashable, Sendable {
     public var stages: [Concept]
     public var usability: Usability
     public var source: SourceRef
+    /// Other inputs that held the same statement (same code, time, value and status); it counts once.
+    public var otherSources: [SourceRef] = []
 
     public init(
         code: Concept, clinicalStatus: String? = nil, verificationStatus: String? = nil, onset: Period? = nil,

@@ -24,6 +24,8 @@ public struct MedicationUse: Codable, Hashable, Sendable {
     public var authored: TimeRange?
     public var usability: Usability
     public var source: SourceRef
+    /// Other inputs that held the same statement (same code, time, value and status); it counts once.
+    public var otherSources: [SourceRef] = []
 
     public init(
         kind: Kind, medication: Concept, medicationReference: String? = nil, actuality: Actuality,

@@ -45,6 +45,8 @@ public struct Observation: Codable, Hashable, Sendable {
     public var bodySites: [Concept]
     public var usability: Usability
     public var source: SourceRef
+    /// Other inputs that held the same statement (same code, time, value and status); it counts once.
+    public var otherSources: [SourceRef] = []
 
     public init(
         kind: Kind = .observation, code: Concept, status: String? = nil, categories: [Concept] = [],

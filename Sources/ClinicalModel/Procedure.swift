@@ -18,6 +18,8 @@ public struct Procedure: Codable, Hashable, Sendable {
     public var reasons: [Concept]
     public var usability: Usability
     public var source: SourceRef
+    /// Other inputs that held the same statement (same code, time, value and status); it counts once.
+    public var otherSources: [SourceRef] = []
 
     public init(
         kind: Kind, code: Concept, status: String? = nil, actuality: Actuality, performed: Period? = nil,

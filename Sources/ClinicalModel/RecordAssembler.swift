@@ -67,7 +67,7 @@ public struct RecordAssembler: Sendable {
                 external[key] = record
             }
         }
-        var all = Array(byRoot.values) + Array(external.values)
+        var all = (Array(byRoot.values) + Array(external.values)).map(Self.withoutDuplicates)
         all.sort { $0.key < $1.key }
         // Two different patients must never share a key: disambiguate deterministically.
         for i in all.indices.dropFirst() where all[i].key == all[i - 1].key { all[i].key += "#\(i)" }
@@ -75,6 +75,38 @@ public struct RecordAssembler: Sendable {
     }
 
     // MARK: Helpers
+
+    /// One statement, however many sources repeat it: two statements with the same content
+    /// (code, time, value, status …) but different sources count once, and the survivor lists
+    /// the other sources. Needed when one patient arrives in several exports.
+    static func withoutDuplicates(_ record: PatientRecord) -> PatientRecord {
+        func dedupe<T: Hashable>(_ items: [T], source: (T) -> SourceRef, strip: (T) -> T,
+                                 add: (inout T, SourceRef) -> Void) -> [T] {
+            var index: [T: Int] = [:]
+            var result: [T] = []
+            for item in items {
+                let key = strip(item)
+                if let i = index[key] {
+                    if source(result[i]) != source(item) { add(&result[i], source(item)) }
+                } else {
+                    index[key] = result.count
+                    result.append(item)
+                }
+            }
+            return result
+        }
+        let anonymous = SourceRef(file: "", format: .fhirJSON)
+        var r = record
+        r.conditions = dedupe(r.conditions, source: \.source, strip: { var c = $0; c.source = anonymous; c.otherSources = []; return c },
+                              add: { $0.otherSources.append($1) })
+        r.medications = dedupe(r.medications, source: \.source, strip: { var c = $0; c.source = anonymous; c.otherSources = []; return c },
+                               add: { $0.otherSources.append($1) })
+        r.observations = dedupe(r.observations, source: \.source, strip: { var c = $0; c.source = anonymous; c.otherSources = []; return c },
+                                add: { $0.otherSources.append($1) })
+        r.procedures = dedupe(r.procedures, source: \.source, strip: { var c = $0; c.source = anonymous; c.otherSources = []; return c },
+                              add: { $0.otherSources.append($1) })
+        return r
+    }
 
     private static func source(of statement: Statement?) -> SourceRef? {
         switch statement {

@@ -66,3 +66,29 @@ import Testing
         #expect(record.medications[0].medicationReference == nil)
     }
 }
+
+@Suite struct DuplicateStatementTests {
+    @Test func theSameStatementFromTwoSourcesCountsOnceAndKeepsBothSources() {
+        let id = Identifier(system: "urn:oid:1.2.3", value: "9")
+        let psa = { (file: String, value: Double) in
+            Statement.observation(Observation(
+                code: Concept(codings: [Coding(system: .loinc, code: "2857-1")]),
+                value: .quantity(Quantity(value: value, text: String(value), unit: "ng/mL")),
+                effective: Period(at: TimeRange.parseFHIR("2026-01-05")!),
+                source: SourceRef(file: file, format: file.hasSuffix("xml") ? .cda : .fhirJSON)))
+        }
+        var a = SourceExtract(file: "a.json")
+        a.patients.append(PatientEntry(keys: ["Patient/a"], identity: PatientIdentity(subject: .reference("Patient/a"), identifiers: [id]),
+                                       source: SourceRef(file: "a.json", format: .fhirJSON)))
+        a.statements += [(.key("Patient/a"), psa("a.json", 4.2)), (.key("Patient/a"), psa("a.json", 5.0))]
+        var b = SourceExtract(file: "b.xml")
+        b.statements.append((.identifier(id), psa("b.xml", 4.2)))
+        var assembler = RecordAssembler()
+        assembler.add(a)
+        assembler.add(b)
+        let record = assembler.records()[0]
+        #expect(record.observations.count == 2)
+        #expect(record.observations[0].otherSources.map(\.file) == ["b.xml"])
+        #expect(record.observations[1].otherSources.isEmpty)
+    }
+}
