@@ -52,7 +52,8 @@ public struct ExplainRenderer: Sendable {
     static func subjectText(_ s: SubjectReference) -> String {
         switch s {
         case .reference(let r): r
-        case .identifier(let id): "identified in \(id.system ?? "an unnamed system")"
+        // Identifier values are patient identifiers: the explanation names the system only.
+        case .identifier(let id): "identified by an identifier of \(id.system ?? "an unnamed system")"
         }
     }
 

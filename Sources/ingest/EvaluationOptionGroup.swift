@@ -48,7 +48,7 @@ struct EvaluationOptionGroup: ParsableArguments {
 /// Input files shared by pipe and explain.
 struct InputArguments: ParsableArguments {
     @Argument(help: ArgumentHelp(
-        "FHIR JSON or NDJSON files; '-' or nothing reads standard input.", valueName: "file"))
+        "FHIR JSON, NDJSON or C-CDA XML files; '-' or nothing reads standard input.", valueName: "file"))
     var files: [String] = []
 
     /// The inputs to read; stdin when none is named. Refuses to wait on an interactive terminal.

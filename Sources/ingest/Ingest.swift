@@ -4,7 +4,7 @@ import ArgumentParser
 struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
-        abstract: "Read clinical records (FHIR R4 JSON, Bulk FHIR NDJSON) and propose guideline-based FHIR CarePlans.",
+        abstract: "Read clinical records (FHIR R4 JSON, Bulk FHIR NDJSON, C-CDA XML) and propose guideline-based FHIR CarePlans.",
         discussion: """
             With no subcommand, `ingest` runs in pipe mode: it reads the named files (or standard \
             input) like `cat`, groups everything by patient, derives the clinical facts of the \
@@ -13,6 +13,7 @@ struct Ingest: ParsableCommand {
 
             Examples:
               cat bundle.json | ingest --as-of 2026-11-27
+              ingest summary-of-care.xml        # C-CDA: detected from the first byte
               ingest Patient.ndjson Condition.ndjson MedicationRequest.ndjson Observation.ndjson
               ingest explain bundle.json        # why each recommendation fired or not
               ingest batch /exports/tonight --out /srv/nightly   # the nightly run (see: ingest batch --help)

@@ -9,7 +9,8 @@ struct Pipe: ParsableCommand {
         discussion: """
             Inputs may be any FHIR Bundle (collection, searchset, transaction, batch, document, \
             message, and response bundles), a single resource, or NDJSON with one resource or one \
-            Bundle per line (Bulk FHIR export). Everything read is grouped by patient across all \
+            Bundle per line (Bulk FHIR export), and C-CDA documents (CCD, Referral Note, Discharge \
+            Summary, Progress Note …; JSON or XML is told from the first significant byte). Everything read is grouped by patient across all \
             inputs. A patient for whom no recommendation applies gets no CarePlan. Same input and \
             --as-of always give the same bytes.
             """
