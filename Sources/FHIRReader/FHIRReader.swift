@@ -1,5 +1,10 @@
 public import ClinicalModel
 import JSONKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reads FHIR R4 JSON: a Bundle of any type (nested Bundles included), a single resource,
 /// or NDJSON (one resource or one Bundle per line, the Bulk Data export shape).
@@ -75,8 +80,7 @@ public struct FHIRReader: Sendable {
         var lineNumber = 0
         while lineStart < buffer.count {
             lineNumber += 1
-            var lineEnd = lineStart
-            while lineEnd < buffer.count, buffer[lineEnd] != 0x0A { lineEnd += 1 }
+            let lineEnd = Self.nextNewline(buffer, from: lineStart)
             let line = UnsafeBufferPointer(rebasing: buffer[lineStart..<lineEnd])
             defer { lineStart = lineEnd + 1 }
             var cursor = JSONCursor(line, maxDepth: maxDepth)
@@ -94,6 +98,13 @@ public struct FHIRReader: Sendable {
                     Self.syntaxDiagnostic(error, buffer: line, file: extract.file, lineOffset: lineNumber - 1))
             }
         }
+    }
+
+    /// Index of the next `\n` at or after `start`, or the end of the buffer (memchr: vectorized).
+    static func nextNewline(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard start < buffer.count, let base = buffer.baseAddress else { return buffer.count }
+        guard let hit = memchr(base + start, 0x0A, buffer.count - start) else { return buffer.count }
+        return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
     }
 
     static func merge(_ part: SourceExtract, into extract: inout SourceExtract) {

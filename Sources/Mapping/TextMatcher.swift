@@ -9,16 +9,21 @@ public struct TextMatcher: Sendable {
 
     public init(terms: [String]) {
         self.terms = terms.map { Self.fold($0) }.filter { !$0.isEmpty }
+        self.termBytes = self.terms.map { Array($0.utf8) }
     }
+
+    /// The terms as bytes, folded once.
+    private let termBytes: [[UInt8]]
 
     static let negators: Set<String> = ["no", "not", "without", "denies", "denied", "negative", "never", "absent", "ruled", "non"]
 
     /// The first term found in `text`, or nil.
     public func firstMatch(in text: String) -> String? {
-        guard !terms.isEmpty else { return nil }
-        let folded = Array(Self.fold(text).utf8)
-        for term in terms where Self.find(Array(term.utf8), in: folded) {
-            return term
+        guard !termBytes.isEmpty else { return nil }
+        var folded = Array(text.utf8)
+        for i in folded.indices where folded[i] >= 0x41 && folded[i] <= 0x5A { folded[i] += 0x20 }
+        for (i, term) in termBytes.enumerated() where Self.find(term, in: folded) {
+            return terms[i]
         }
         return nil
     }
