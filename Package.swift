@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "JSONKitTests", dependencies: ["JSONKit"]),
         .testTarget(name: "ClinicalModelTests", dependencies: ["ClinicalModel"]),
         .testTarget(name: "FHIRReaderTests", dependencies: ["TestSupport", "FHIRReader", "ClinicalModel", "JSONKit", "Mapping", "DefaultMappings", "IngestKit"]),
-        .testTarget(name: "CDAReaderTests", dependencies: ["TestSupport", "CDAReader", "ClinicalModel", "Mapping", "DefaultMappings", "IngestKit"]),
+        .testTarget(name: "CDAReaderTests", dependencies: ["TestSupport", "CDAReader", "ClinicalModel", "Mapping", "DefaultMappings", "IngestKit", "Guideline", "JSONKit"]),
         .testTarget(name: "MappingTests", dependencies: ["TestSupport", "Mapping", "ClinicalModel", "IngestKit"]),
         .testTarget(name: "GuidelineTests", dependencies: ["TestSupport", "Guideline", "Mapping", "ClinicalModel", "IngestKit"]),
         .testTarget(name: "BatchTests", dependencies: ["TestSupport", "Batch", "IngestKit", "ClinicalModel"]),

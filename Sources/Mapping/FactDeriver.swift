@@ -67,10 +67,16 @@ struct Derivation {
         self.horizon = asOf.adding(days: 1)
         let h = horizon
         func known(_ t: Instant?) -> Bool { t.map { $0 < h } ?? true }
+        // A plan is dated by when it was made, not by when it is meant to happen: a pelvic IMRT
+        // booked for next month is a plan today.
         conditions = record.conditions.filter { $0.usability.isUsable && known($0.time) }
-        medications = record.medications.filter { $0.usability.isUsable && known($0.start) }
+        medications = record.medications.filter {
+            $0.usability.isUsable && known($0.actuality == .planned ? $0.authored?.start : $0.start)
+        }
         observations = record.observations.filter { $0.usability.isUsable && known($0.effective?.earliest) }
-        procedures = record.procedures.filter { $0.usability.isUsable && known($0.time) }
+        procedures = record.procedures.filter {
+            $0.usability.isUsable && known($0.actuality == .planned ? $0.authored?.start : $0.time)
+        }
     }
 
     /// Real exposures (not planned) to drugs in `vs`.
