@@ -39,13 +39,9 @@ public struct BatchRunner: Sendable {
 
     public init(options: BatchOptions) throws(IngestError) {
         self.options = options
-        let mappings = try options.evaluation.mappings.load()
-        do {
-            engine = try GuidelineEngine(mappings: mappings)
-        } catch {
-            throw IngestError(.data, "invalid mappings: \(error)")
-        }
-        builder = CarePlanBuilder(engine: engine, canonicalBase: options.evaluation.canonicalBase)
+        let evaluator = try Evaluator(options: options.evaluation)
+        engine = evaluator.engine
+        builder = evaluator.builder
     }
 
     /// Exit status of a completed run with quarantined inputs or records.

@@ -16,13 +16,9 @@ public struct Pipeline: Sendable {
 
     public init(options: EvaluationOptions) throws(IngestError) {
         self.options = options
-        let mappings = try options.mappings.load()
-        do {
-            engine = try GuidelineEngine(mappings: mappings)
-        } catch {
-            throw IngestError(.data, "invalid mappings: \(error)")
-        }
-        builder = CarePlanBuilder(engine: engine, canonicalBase: options.canonicalBase)
+        let evaluator = try Evaluator(options: options)
+        engine = evaluator.engine
+        builder = evaluator.builder
     }
 
     public struct Outcome: Sendable {
