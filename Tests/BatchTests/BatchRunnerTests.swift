@@ -45,6 +45,7 @@ import TestSupport
         try copy("Fixtures/scenarios/08-lu177-psma-positive/input.json", to: dir, as: "s08.json")
         try copy("Fixtures/scenarios/13-no-pelvic-imrt-mcrpc/input.json", to: dir, as: "s13.json")
         try gzip(dir + "/s13.json")
+        try copy("Fixtures/twins/16-local-salvage-m0/input.xml", to: dir, as: "t16.xml")
         try Data("{\"resourceType\": \"Bundle\", \"entry\": [ {\"resource\": }".utf8).write(to: URL(fileURLWithPath: dir + "/broken.json"))
         let ndjson = #"{"resourceType": "Patient", "id": "nd1"}"# + "\n" + #"{"resourceType": "Condition", "subject": "# + "\n"
             + #"{"resourceType": "Condition", "code": {"coding": [{"system": "http://snomed.info/sct", "code": "399068003"}]}, "subject": {"reference": "Patient/nd1"}}"# + "\n"
@@ -76,8 +77,9 @@ import TestSupport
         let json = Self.read(out + "/report.json")
         #expect(json.contains("\"reconciles\": true"))
         let careplans = Self.read(out + "/careplans.ndjson").split(separator: "\n")
-        #expect(careplans.count == 3)  // s01, s08 and the gzipped s13; nobody in the bulk export is mCRPC
+        #expect(careplans.count == 4)  // s01, s08, the gzipped s13 and the C-CDA t16; nobody in the bulk export is mCRPC
         #expect(careplans.contains { $0.contains("/ActivityDefinition/no-pelvic-imrt") })
+        #expect(careplans.contains { $0.contains("/ActivityDefinition/local-salvage-radiation") && $0.contains("urn:oid:2.16.840.1.113883.19.5") })
         TestSupport.sinkCarePlans(Self.read(out + "/careplans.ndjson"), name: "batch-mixed")
         let html = Self.read(out + "/report.html")
         #expect(html.contains("<svg") && !html.contains("http://") && !html.contains("<script"))
@@ -169,6 +171,32 @@ import TestSupport
         #expect(plan.contains("/ActivityDefinition/docetaxel\""))
         #expect(plan.contains("a.json") && plan.contains("b.ndjson"))  // provenance keeps both sources
         TestSupport.sinkCarePlans(plan, name: "batch-merge")
+    }
+
+    @Test func aFHIRBundleAndACDADocumentOfOnePatientAreMerged() throws {
+        let export = try Self.temp("export-cross")
+        let out = try Self.temp("out-cross")
+        // The C-CDA twin of scenario 01 identifies the patient as urn:oid:2.16.840.1.113883.19.5 / p01;
+        // a FHIR bundle from another system carries the same identifier and the docetaxel history.
+        try Self.copy("Fixtures/twins/01-mcrpc-docetaxel-stop-reason/input.xml", to: export, as: "summary.xml")
+        let fhir = #"""
+        {"resourceType": "Bundle", "type": "collection", "entry": [
+         {"fullUrl": "urn:uuid:x1", "resource": {"resourceType": "Patient", "id": "x1", "identifier": [{"system": "urn:oid:2.16.840.1.113883.19.5", "value": "p01"}]}},
+         {"resource": {"resourceType": "MedicationAdministration", "status": "completed", "subject": {"reference": "urn:uuid:x1"},
+           "medicationCodeableConcept": {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "72962"}]},
+           "effectiveDateTime": "2024-02-01"}}
+        ]}
+        """#
+        try Data(fhir.utf8).write(to: URL(fileURLWithPath: export + "/other-system.json"))
+        let report = try run([export], out: out)
+        #expect(report.patients == 1)
+        let plan = Self.read(out + "/careplans.ndjson")
+        // With the FHIR docetaxel merged in, cabazitaxel replaces docetaxel.
+        #expect(plan.contains("/ActivityDefinition/cabazitaxel\""))
+        #expect(!plan.contains("/ActivityDefinition/docetaxel\""))
+        #expect(plan.contains("summary.xml") && plan.contains("other-system.json"))
+        #expect(plan.contains("\"subject\":{\"reference\":\"Patient/x1\"}"))
+        TestSupport.sinkCarePlans(plan, name: "batch-cross-format")
     }
 
     @Test func batchOutputEqualsPipeModeForTheSamePatients() throws {
