@@ -62,7 +62,7 @@ test: deps venv
 	@if [ -d "$(CORPUS)" ]; then \
 		$(PYTHON) tools/corpus_counts.py $(CORPUS) | diff -q - Fixtures/corpus/fhir-counts.json >/dev/null \
 			|| { echo "Fixtures/corpus/fhir-counts.json is stale: run 'make oracle'"; exit 1; }; \
-		$(PYTHON) tools/ccda_counts.py $(CORPUS) | diff -q - Fixtures/corpus/ccda-counts.json >/dev/null \
+		$(PYTHON) tools/ccda_counts.py $(CORPUS)/ccda | diff -q - Fixtures/corpus/ccda-counts.json >/dev/null \
 			|| { echo "Fixtures/corpus/ccda-counts.json is stale: run 'make oracle'"; exit 1; }; \
 	else echo "warning: $(CORPUS) is missing: the corpus tests will be skipped"; fi
 	@rm -rf $(SINK) && mkdir -p $(SINK)
@@ -79,7 +79,7 @@ golden: build
 
 oracle: venv
 	$(PYTHON) tools/corpus_counts.py $(CORPUS) > Fixtures/corpus/fhir-counts.json
-	$(PYTHON) tools/ccda_counts.py $(CORPUS) > Fixtures/corpus/ccda-counts.json
+	$(PYTHON) tools/ccda_counts.py $(CORPUS)/ccda > Fixtures/corpus/ccda-counts.json
 
 clean:
 	rm -rf .build out $(VENV)
