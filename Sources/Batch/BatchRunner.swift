@@ -164,6 +164,8 @@ public struct BatchRunner: Sendable {
     /// Hash of everything that decides a patient's CarePlan.
     func hash(_ record: PatientRecord, staging: StagingStore) throws -> String {
         var h = StableHash()
+        // The program's version too: a logic fix re-evaluates everyone.
+        h.combine(IngestVersion.current)
         h.combine(engine.mappings.fingerprint)
         h.combine(options.evaluation.asOf.dateString)
         h.combine(builder.canonicalBase)

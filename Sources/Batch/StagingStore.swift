@@ -90,6 +90,10 @@ final class StagingStore: @unchecked Sendable {
             while let row = try rows.next() {
                 let id: Int64 = row[0]
                 let link: String = row[1]
+                if link.hasPrefix("i:|") { // an identifier without a system never merges patients
+                    if parent[id] == nil { parent[id] = id }
+                    continue
+                }
                 if parent[id] == nil { parent[id] = id }
                 if let owner = linkOwner[link] {
                     let (a, b) = (find(owner), find(id))
@@ -156,7 +160,7 @@ final class StagingStore: @unchecked Sendable {
                 e.statements.append((Self.parseLink(link), statement))
             }
             for key in references.sorted() {
-                if let body = try Data.fetchOne(db, sql: "SELECT body FROM medication WHERE key = ? LIMIT 1", arguments: [key]) {
+                if let body = try Data.fetchOne(db, sql: "SELECT body FROM medication WHERE key = ? ORDER BY rowid LIMIT 1", arguments: [key]) {
                     e.medications.append(try decoder.decode(MedicationDefinition.self, from: body))
                 }
             }

@@ -20,7 +20,8 @@ public struct RecordAssembler: Sendable {
         for patient in extract.patients {
             let node = newNode()
             for key in patient.keys { union(node, nodeForKey(key)) }
-            for id in patient.identity.identifiers { union(node, nodeForIdentifier(id)) }
+            // An identifier without a system names nobody in particular: it never merges patients.
+            for id in patient.identity.identifiers where !(id.system ?? "").isEmpty { union(node, nodeForIdentifier(id)) }
             patients.append((node, patient))
         }
         for definition in extract.medications {

@@ -12,6 +12,8 @@ public enum Usability: Codable, Hashable, Sendable {
 public enum ExclusionReason: String, Codable, Hashable, Sendable, CaseIterable {
     case enteredInError = "entered in error"
     case refuted = "refuted"
+    /// Provisional, differential or unconfirmed: a suspicion is not a diagnosis.
+    case unconfirmed = "unconfirmed (provisional or differential)"
     case negated = "negated"
     case notTaken = "not taken"
     case notDone = "not done"

@@ -122,6 +122,8 @@ struct ResourceNormalizer {
             usability = .excluded(.enteredInError)
         } else if verification == "refuted" {
             usability = .excluded(.refuted)
+        } else if ["unconfirmed", "provisional", "differential"].contains(verification ?? "") {
+            usability = .excluded(.unconfirmed)
         }
         var stages: [Concept] = []
         for (i, s) in elements.array(r["stage"], "stage").enumerated() {

@@ -102,9 +102,9 @@ public struct CarePlanBuilder: Sendable {
         var members: [JSONObject.Member] = []
         if let r = source.reference {
             if source.format == .cda {
-                let parts = r.split(separator: "^", maxSplits: 1).map(String.init)
-                var identifier: [JSONObject.Member] = [.init(key: "system", value: .string("urn:oid:" + parts[0]))]
-                if parts.count > 1 { identifier.append(.init(key: "value", value: .string(parts[1]))) }
+                let parts = r.split(separator: "^", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                var identifier: [JSONObject.Member] = [.init(key: "system", value: .string("urn:oid:" + (parts.first ?? "")))]
+                if parts.count > 1, !parts[1].isEmpty { identifier.append(.init(key: "value", value: .string(parts[1]))) }
                 members.append(.init(key: "identifier", value: .object(JSONObject(members: identifier))))
             } else {
                 members.append(.init(key: "reference", value: .string(r)))

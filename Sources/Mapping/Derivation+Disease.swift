@@ -138,9 +138,13 @@ extension Derivation {
         case .unknown:
             return Fact(id: .symptomaticBoneMetastases, truth: .unknown, note: "Whether there are bone metastases is unknown.")
         case .true:
+            // A symptom counts while it is current (a resolved pain does not) and when it is
+            // reported present (an observation "bone pain: absent" is not a symptom).
             let vs = rules.metastasis.symptoms
-            let found = conditions(in: vs).map { ($0.source, $0.code) }
-                + observations.filter { vs.matches($0.code) || valueMatches($0, vs) }.map { ($0.source, $0.code) }
+            let current = conditions(in: vs).filter { !["inactive", "resolved", "remission"].contains($0.clinicalStatus ?? "") }
+            let found = current.map { ($0.source, $0.code) }
+                + observations.filter { (vs.matches($0.code) && resultPolarity($0) != .false) || valueMatches($0, vs) }
+                    .map { ($0.source, $0.code) }
             if let first = found.first {
                 return Fact(id: .symptomaticBoneMetastases, truth: .true, evidence: bone.evidence + found.map(\.0),
                             note: "Bone metastases with \(describe(first.1, vs)).")

@@ -28,7 +28,13 @@ extension Derivation {
         let shown = "\(latest.quantity.comparator ?? "")\(latest.quantity.text) \(latest.quantity.unit ?? "")"
             .trimmingSpaces
         let converted = latest.quantity.unit.map(UnitTable.key) == "ng/dl" ? "" : " = \(Self.round3(latest.ngPerDl)) ng/dL"
-        let below = latest.ngPerDl < threshold || (latest.quantity.comparator?.hasPrefix("<") ?? false) && latest.ngPerDl <= threshold
+        // A censored value decides only when its bound does: "< 20" is castrate, "< 100" cannot say.
+        let comparator = latest.quantity.comparator ?? ""
+        let below = latest.ngPerDl < threshold || (comparator.hasPrefix("<") && latest.ngPerDl <= threshold)
+        if (comparator.hasPrefix("<") && !below) || (comparator.hasPrefix(">") && latest.ngPerDl < threshold) {
+            return Fact(id: .castrateTestosterone, truth: .unknown, evidence: [latest.source],
+                        note: "Latest testosterone is reported as \(shown) on \(latest.time.dateString): a censored value that cannot be compared with \(Self.format(threshold)) ng/dL.")
+        }
         return Fact(id: .castrateTestosterone, truth: Truth(below), evidence: [latest.source],
                     note: "Latest testosterone \(shown)\(converted) on \(latest.time.dateString) is "
                         + (below ? "below" : "not below") + " \(Self.format(threshold)) ng/dL (\(nmol) nmol/L).")
@@ -47,7 +53,9 @@ extension Derivation {
                         note: "Castrate testosterone with progression on hormonal therapy.")
         }
         let sensitive = conditions(in: rules.hormoneSensitive)
-        if let first = sensitive.first {
+        // Hormone-sensitive disease documented rules resistance out only when the data do not
+        // leave room for progression under castration.
+        if let first = sensitive.first, (castrate.value.truth && progression.value.truth) == .false {
             return Fact(id: .castrationResistant, truth: .false, evidence: sensitive.map(\.source),
                         note: "\(describe(first.code, rules.hormoneSensitive)) is documented and no castration resistance.")
         }

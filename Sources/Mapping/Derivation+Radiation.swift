@@ -11,9 +11,13 @@ extension Derivation {
 
     func pelvicRadiationPlanned() -> Fact {
         let rt = rules.radiotherapy
-        let planned = procedures.filter {
-            $0.actuality == .planned && $0.status != "completed" && rt.matches($0.code)
+        // Palliative radiation (to a bone metastasis) is not pelvic IMRT, whatever bone it targets.
+        let plans = procedures.filter { $0.actuality == .planned && $0.status != "completed" && rt.matches($0.code) }
+        let palliative = plans.filter {
+            rules.palliativeIntent.matches($0.code) || rules.palliativeIntent.matchesAny($0.reasons)
+                || rules.metastasis.bone.matchesAny($0.reasons)
         }
+        let planned = plans.filter { p in !palliative.contains(p) }
         let done = procedures.filter { $0.actuality == .actual && rt.matches($0.code) && targets($0, rules.pelvicSites) == .true }
         var unknownSite: [SourceRef] = []
         for plan in planned {
@@ -32,6 +36,10 @@ extension Derivation {
         if !unknownSite.isEmpty {
             return Fact(id: .pelvicRadiationPlanned, truth: .unknown, evidence: unknownSite,
                         note: "Radiotherapy is planned but its target is not recorded.")
+        }
+        if planned.isEmpty, !palliative.isEmpty {
+            return Fact(id: .pelvicRadiationPlanned, truth: .false, evidence: palliative.map(\.source),
+                        note: "The planned radiotherapy is palliative (bone metastasis or palliative intent), not pelvic IMRT.")
         }
         return Fact(id: .pelvicRadiationPlanned, truth: .false,
                     note: planned.isEmpty ? "No radiotherapy is requested or planned."

@@ -82,17 +82,20 @@ extension Derivation {
                     note: "Exposed to \(drugName), but progression cannot be decided: " + reasons.joined(separator: "; ") + ".")
     }
 
-    /// A documented progression in [from, to): mCODE disease status "worsened" or a progression problem.
+    /// A documented progression after the start day and before `to`: mCODE disease status
+    /// "worsened", or a progression problem. A progression dated on the start day is the one that
+    /// led to the drug, not one on it.
     func documentedProgression(from: Instant, to: Instant) -> (SourceRef, String)? {
         let p = rules.progression
+        let firstDay = TimeRange.day(from).end
         for o in observations where p.diseaseStatusCodes.matchesCode(o.code) {
-            guard let t = o.time, t >= from, t < to, case .concept(let value)? = o.value,
+            guard let t = o.effective?.earliest, t >= firstDay, t < to, case .concept(let value)? = o.value,
                 p.progressionValues.matchesCode(value)
             else { continue }
             return (o.source, "Disease status \(describe(value, p.progressionValues)) on \(t.dateString)")
         }
         for c in conditions where p.progressionFindings.matches(c.code) {
-            guard let t = c.time, t >= from, t < to else { continue }
+            guard let t = c.time, t >= firstDay, t < to else { continue }
             return (c.source, "\(describe(c.code, p.progressionFindings)) recorded \(t.dateString)")
         }
         return nil
@@ -103,8 +106,11 @@ extension Derivation {
         let rule = rules.progression.psa
         var values: [PSAValue] = []
         for o in observations where rule.observations.matchesCode(o.code) {
-            guard let t = o.time, case .quantity(let q)? = o.value, let v = rule.units.convert(q) else { continue }
-            values.append(PSAValue(time: t, ngPerMl: v, source: o.source))
+            // A censored result ("< 0.1") is not a value a rise can be measured from.
+            guard let earliest = o.effective?.earliest, let latest = o.effective?.latest, case .quantity(let q)? = o.value,
+                q.comparator == nil, let v = rule.units.convert(q)
+            else { continue }
+            values.append(PSAValue(time: earliest, latest: latest, ngPerMl: v, source: o.source))
         }
         return values.sorted { ($0.time, $0.source) < ($1.time, $1.source) }
     }

@@ -73,6 +73,7 @@ struct FactRules: Sendable {
     let negativeResults: ValueSet
     let radiotherapy: ValueSet
     let pelvicSites: ValueSet
+    let palliativeIntent: ValueSet
     let recurrence: ValueSet
     let definitiveRadiotherapy: ValueSet
     let prostateSites: ValueSet
@@ -130,7 +131,8 @@ struct FactRules: Sendable {
             psa: PSARule(
                 observations: try p.valueSet("psaObservations"), units: try p.unitFactors("psaUnitsToNgPerMl"),
                 flareDays: try p.int("psaIgnoreRisesFirstDays"), risePercent: try p.number("psaRisePercent"),
-                riseAbsolute: try p.number("psaRiseAbsoluteNgPerMl"), confirmDays: try p.int("psaConfirmAfterDays")))
+                riseAbsolute: try p.number("psaRiseAbsoluteNgPerMl"), confirmDays: try p.int("psaConfirmAfterDays"),
+                baselineMaxDays: try p.int("psaBaselineMaxDaysBeforeStart")))
 
         let line = try FactParameters(m, .enzalutamideLine)
         lineAgents = try line.valueSets("lineAgents")
@@ -170,6 +172,7 @@ struct FactRules: Sendable {
         let rt = try FactParameters(m, .pelvicRadiationPlanned)
         radiotherapy = try rt.valueSet("radiotherapy")
         pelvicSites = try rt.valueSet("pelvicSites")
+        palliativeIntent = try rt.valueSet("palliativeIntent")
         recurrence = try FactParameters(m, .localRecurrence).valueSet("conditions")
         let def = try FactParameters(m, .priorDefinitiveRadiotherapy)
         definitiveRadiotherapy = try def.valueSet("radiotherapy")

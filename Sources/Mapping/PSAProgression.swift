@@ -12,13 +12,25 @@ struct PSARule: Sendable {
     let riseAbsolute: Double
     /// A confirming value must be at least this many days after the first rise (21).
     let confirmDays: Int
+    /// The baseline is the last value at most this many days before the start (90).
+    let baselineMaxDays: Int
 }
 
 /// One PSA result in ng/mL.
 struct PSAValue: Hashable, Sendable {
+    /// Earliest instant the result can be from (a partial date is a range).
     let time: Instant
+    /// Latest instant it can be from.
+    let latest: Instant
     let ngPerMl: Double
     let source: SourceRef
+
+    init(time: Instant, latest: Instant? = nil, ngPerMl: Double, source: SourceRef) {
+        self.time = time
+        self.latest = latest ?? time
+        self.ngPerMl = ngPerMl
+        self.source = source
+    }
 }
 
 /// PCWG3 PSA progression on one treatment course: a rise of ≥ 25 % and ≥ 2 ng/mL above
@@ -35,10 +47,14 @@ enum PSAProgression {
     }
 
     /// `series` sorted by time, all at or before the evaluation date. A rise counts only up to
-    /// `windowEnd` (on treatment, or within the grace period after stopping).
+    /// `windowEnd` (on treatment, or within the grace period after stopping). Partial dates are
+    /// read conservatively: a rise must be after week 12 at its earliest, and its confirmation
+    /// 3 weeks after the rise's latest possible date, with no value in between falling back
+    /// below the thresholds (the next values must stay risen).
     static func evaluate(_ series: [PSAValue], start: Instant, windowEnd: Instant, rule: PSARule) -> Outcome {
         let flareEnd = start.adding(days: rule.flareDays)
-        var nadir: PSAValue? = series.last { $0.time <= start }
+        let baselineStart = start.adding(days: -rule.baselineMaxDays)
+        var nadir: PSAValue? = series.last { $0.latest <= start && $0.time >= baselineStart }
         let onTreatment = series.filter { $0.time > start && $0.time <= windowEnd }
         var pendingRise = false
         var assessed: [PSAValue] = nadir.map { [$0] } ?? []
@@ -46,11 +62,21 @@ enum PSAProgression {
         for (i, value) in onTreatment.enumerated() {
             assessed.append(value)
             if let n = nadir, value.time >= flareEnd, isRise(value, over: n, rule) {
-                let later = series.filter { $0.time >= value.time.adding(days: rule.confirmDays) }
-                if let confirmation = later.first(where: { isRise($0, over: n, rule) }) {
-                    return .progression(rise: value, confirmation: confirmation, nadir: n)
+                let confirmAfter = value.latest.adding(days: rule.confirmDays)
+                var confirmed: PSAValue? = nil
+                var fellBack = false
+                for next in series where next.time > value.latest {
+                    guard isRise(next, over: n, rule) else {
+                        fellBack = true
+                        break
+                    }
+                    if next.time >= confirmAfter {
+                        confirmed = next
+                        break
+                    }
                 }
-                if later.isEmpty { pendingRise = true }
+                if let confirmed { return .progression(rise: value, confirmation: confirmed, nadir: n) }
+                if !fellBack { pendingRise = true }
             }
             if nadir == nil || value.ngPerMl < nadir!.ngPerMl { nadir = value }
             _ = i

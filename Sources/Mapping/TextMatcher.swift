@@ -15,7 +15,10 @@ public struct TextMatcher: Sendable {
     /// The terms as bytes, folded once.
     private let termBytes: [[UInt8]]
 
-    static let negators: Set<String> = ["no", "not", "without", "denies", "denied", "negative", "never", "absent", "ruled", "non"]
+    static let negators: Set<String> = [
+        "no", "not", "without", "denies", "denied", "negative", "never", "absent", "ruled", "non",
+        "suspected", "possible", "probable", "questionable", "declined", "refused",
+    ]
 
     /// The first term found in `text`, or nil.
     public func firstMatch(in text: String) -> String? {

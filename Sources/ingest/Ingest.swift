@@ -1,4 +1,5 @@
 import ArgumentParser
+import IngestKit
 
 @main
 struct Ingest: ParsableCommand {
@@ -25,7 +26,7 @@ struct Ingest: ParsableCommand {
               66  an input file does not exist, or standard input is empty
               74  reading or writing failed
             """,
-        version: "0.1.0",
+        version: IngestVersion.current,
         subcommands: [Pipe.self, Explain.self, BatchCommand.self],
         defaultSubcommand: Pipe.self
     )

@@ -59,6 +59,7 @@ import TestSupport
         let text = #"""
         {"resourceType": "Bundle", "type": "collection", "entry": [
           {"resource": {"resourceType": "Condition", "verificationStatus": {"coding": [{"code": "refuted"}]}, "code": {"text": "x"}, "subject": {"reference": "Patient/p"}}},
+          {"resource": {"resourceType": "Condition", "verificationStatus": {"coding": [{"code": "provisional"}]}, "code": {"text": "x"}, "subject": {"reference": "Patient/p"}}},
           {"resource": {"resourceType": "MedicationStatement", "status": "not-taken", "medicationCodeableConcept": {"text": "Xtandi"}, "subject": {"reference": "Patient/p"}}},
           {"resource": {"resourceType": "MedicationRequest", "status": "active", "intent": "proposal", "medicationCodeableConcept": {"text": "docetaxel"}, "subject": {"reference": "Patient/p"}}},
           {"resource": {"resourceType": "MedicationRequest", "status": "cancelled", "intent": "order", "medicationCodeableConcept": {"text": "docetaxel"}, "subject": {"reference": "Patient/p"}}},
@@ -78,7 +79,7 @@ import TestSupport
             case .observation(let o): usability.append(o.usability)
             }
         }
-        #expect(usability == [.excluded(.refuted), .excluded(.notTaken), .usable, .excluded(.cancelled), .usable,
+        #expect(usability == [.excluded(.refuted), .excluded(.unconfirmed), .excluded(.notTaken), .usable, .excluded(.cancelled), .usable,
                               .excluded(.negated), .excluded(.enteredInError)])
         #expect(actuality == [.actual, .planned, .actual, .planned, .planned])
     }

@@ -6,7 +6,7 @@ import TestSupport
 /// PCWG3: ≥ 25 % and ≥ 2 ng/mL above the nadir, after week 12, confirmed ≥ 3 weeks later.
 @Suite struct PSAProgressionTests {
     let rule = PSARule(observations: TestSupport.mappings.valueSets["psa"]!, units: UnitTable(factors: ["ng/ml": 1]),
-                       flareDays: 84, risePercent: 25, riseAbsolute: 2, confirmDays: 21)
+                       flareDays: 84, risePercent: 25, riseAbsolute: 2, confirmDays: 21, baselineMaxDays: 90)
     let start = Instant(year: 2024, month: 1, day: 1)
 
     func series(_ points: [(day: Int, value: Double)]) -> [PSAValue] {
@@ -60,6 +60,23 @@ import TestSupport
     @Test func risesAfterTheWindowDoNotCount() {
         guard case .noProgression = outcome([(0, 5), (90, 3), (100, 3.1), (200, 9), (230, 10)], windowDays: 150) else {
             Issue.record("a rise after the window counted"); return
+        }
+    }
+}
+
+extension PSAProgressionTests {
+    @Test func aFallBeforeTheConfirmationBreaksIt() {
+        // 3 → 6 (rise) → 3.2 (fell back) → 6.5 four weeks after the first rise: not confirmed.
+        guard case .insufficient = outcome([(0, 5), (90, 3), (120, 6), (130, 3.2), (150, 6.5)]) else {
+            Issue.record("a rise was confirmed across a fall"); return
+        }
+    }
+
+    @Test func aBaselineOlderThanItsWindowIsNotUsed() {
+        // The last pre-treatment value is a year old: it is not the baseline, so the first
+        // on-treatment value starts the nadir.
+        guard case .noProgression = outcome([(-365, 1), (20, 6), (100, 6.5), (130, 6.6)]) else {
+            Issue.record("a stale baseline decided progression"); return
         }
     }
 }
