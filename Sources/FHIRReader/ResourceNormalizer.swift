@@ -171,7 +171,7 @@ struct ResourceNormalizer {
             case "draft": actuality = .planned
             default: break
             }
-            if ["proposal", "plan", "directive"].contains(intent ?? "") { actuality = .planned }
+            if ["proposal", "plan", "directive", "option"].contains(intent ?? "") { actuality = .planned }
             if r["doNotPerform"]?.boolValue == true { usability = .excluded(.negated) }
             authored = elements.dateTime(r["authoredOn"], "authoredOn")
             effective = dosageBounds(r) ?? elements.period(elements.object(r["dispenseRequest"], "dispenseRequest")?["validityPeriod"], "dispenseRequest.validityPeriod")
