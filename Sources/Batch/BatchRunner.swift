@@ -16,6 +16,9 @@ public struct BatchOptions: Sendable {
     public var shard: ShardSpec
     public var statePath: String?
     public var quiet: Bool
+    /// NDJSON files larger than this are read in chunks of `chunkBytes` (memory stays bounded).
+    public var largeFileBytes = 64 << 20
+    public var chunkBytes = 16 << 20
 
     public init(inputs: [String], outDir: String, evaluation: EvaluationOptions, jobs: Int, shard: ShardSpec = .all,
                 statePath: String? = nil, quiet: Bool = false) {
@@ -67,7 +70,20 @@ public struct BatchRunner: Sendable {
         let readers = Readers(codeSystems: engine.mappings.codeSystems)
         var index = 0
         while index < files.count {
-            let batch = Array(files[index..<min(index + options.jobs, files.count)])
+            // A file too large to hold (a bulk export's Observation.ndjson) is read in chunks of lines.
+            let large = options.largeFileBytes
+            if LargeNDJSON.isLarge(files[index], threshold: large),
+                try LargeNDJSON.stage(files[index], fileIndex: index, chunkSize: options.chunkBytes, readers: readers,
+                                      staging: staging, report: &report, quarantine: &quarantine)
+            {
+                index += 1
+                continue
+            }
+            var end = index
+            while end < min(index + options.jobs, files.count), end == index || !LargeNDJSON.isLarge(files[end], threshold: large) {
+                end += 1
+            }
+            let batch = Array(files[index..<end])
             let results = Mutex<[Int: ReadResult]>([:])
             DispatchQueue.concurrentPerform(iterations: batch.count) { i in
                 let r = Self.read(batch[i], readers: readers)

@@ -48,11 +48,12 @@ final class StagingStore: @unchecked Sendable {
     }
 
     /// Stages one input's extract, in one transaction.
-    func stage(_ extract: SourceExtract, fileIndex: Int) throws {
+    /// `ordBase` orders the statements of a file read in several chunks.
+    func stage(_ extract: SourceExtract, fileIndex: Int, ordBase: Int = 0) throws {
         try db.write { db in
             for (ord, patient) in extract.patients.enumerated() {
                 try db.execute(sql: "INSERT INTO patient (fileIndex, ord, body) VALUES (?, ?, ?)",
-                               arguments: [fileIndex, ord, try encoder.encode(patient)])
+                               arguments: [fileIndex, ordBase + ord, try encoder.encode(patient)])
                 let id = db.lastInsertedRowID
                 for key in patient.keys {
                     try db.execute(sql: "INSERT INTO patientKey VALUES (?, ?)", arguments: [id, Self.link(.key(key))])
@@ -63,7 +64,7 @@ final class StagingStore: @unchecked Sendable {
             }
             for (ord, item) in extract.statements.enumerated() {
                 try db.execute(sql: "INSERT INTO statement (fileIndex, ord, link, body) VALUES (?, ?, ?, ?)",
-                               arguments: [fileIndex, ord, Self.link(item.link), try encoder.encode(item.statement)])
+                               arguments: [fileIndex, ordBase + ord, Self.link(item.link), try encoder.encode(item.statement)])
             }
             for m in extract.medications {
                 let body = try encoder.encode(m)

@@ -75,9 +75,22 @@ public struct FHIRReader: Sendable {
         return j < buffer.count
     }
 
-    func readNDJSON(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int, into extract: inout SourceExtract) {
+    /// Reads a run of complete NDJSON lines, numbered from `firstLine`: how a batch reads a file too
+    /// large to hold, one chunk of lines at a time.
+    public func readLines(_ buffer: UnsafeBufferPointer<UInt8>, file: String, firstLine: Int) -> SourceExtract {
+        var extract = SourceExtract(file: file)
+        readNDJSON(buffer, from: firstLine == 1 ? JSONValue.bomLength(buffer) : 0, into: &extract, firstLine: firstLine)
+        return extract
+    }
+
+    /// True when the buffer starts like NDJSON (see `isNDJSON`).
+    public func looksLikeNDJSON(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        Self.isNDJSON(buffer, from: JSONValue.bomLength(buffer), maxDepth: maxDepth)
+    }
+
+    func readNDJSON(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int, into extract: inout SourceExtract, firstLine: Int = 1) {
         var lineStart = start
-        var lineNumber = 0
+        var lineNumber = firstLine - 1
         while lineStart < buffer.count {
             lineNumber += 1
             let lineEnd = Self.nextNewline(buffer, from: lineStart)

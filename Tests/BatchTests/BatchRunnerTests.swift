@@ -199,6 +199,20 @@ import TestSupport
         TestSupport.sinkCarePlans(plan, name: "batch-cross-format")
     }
 
+    @Test func largeNDJSONFilesAreReadInChunksWithTheSameResult() throws {
+        let export = try Self.mixedExport()
+        let whole = try Self.temp("out-whole-read")
+        let chunked = try Self.temp("out-chunked")
+        let a = try run([export], out: whole)
+        var options = BatchOptions(inputs: [export], outDir: chunked, evaluation: EvaluationOptions(asOf: asOf), jobs: 2, quiet: true)
+        options.largeFileBytes = 1_000  // every NDJSON file here is "large"
+        options.chunkBytes = 4_096      // many chunks, lines cut across chunk borders
+        let b = try BatchRunner(options: options).run()
+        #expect(Self.read(chunked + "/careplans.ndjson") == Self.read(whole + "/careplans.ndjson"))
+        #expect(a.records == b.records && a.patients == b.patients && a.quarantinedRecords == b.quarantinedRecords)
+        #expect(Self.read(chunked + "/quarantine/lines.ndjson.reasons.ndjson").contains("\"line\":2"))
+    }
+
     @Test func batchOutputEqualsPipeModeForTheSamePatients() throws {
         let export = try Self.temp("export-pipe")
         let out = try Self.temp("out-pipe")
