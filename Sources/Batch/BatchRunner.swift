@@ -59,7 +59,12 @@ public struct BatchRunner: Sendable {
         let progress = ProgressReporter(enabled: !options.quiet)
         let staging = try StagingStore(path: out + "/.staging.sqlite")
         defer { staging.close() }
-        let ledger = try Ledger(path: options.statePath ?? out + "/state.sqlite")
+        let statePath = options.statePath ?? out + "/state.sqlite"
+        let ledger = try Ledger(path: statePath)
+        // One ledger per shard: another shard's patients would otherwise read as withdrawn.
+        if let last = try ledger.lastShard(), last != options.shard.description {
+            throw IngestError(.usage, "\(statePath) holds the state of shard \(last), not \(options.shard): give each shard its own --out or --state.")
+        }
         var report = BatchReport(options: options, guideline: engine.guideline, fingerprint: engine.mappings.fingerprint)
         var quarantine = try Quarantine(dir: out + "/.quarantine.tmp")
 
@@ -138,7 +143,8 @@ public struct BatchRunner: Sendable {
         try AtomicFile.write(ReportPage.html(report), to: out + "/report.html")
         try Self.publish(quarantineAt: out + "/.quarantine.tmp", to: out + "/quarantine")
         try ledger.commit(stagingPath: staging.path, asOf: options.evaluation.asOf.dateString,
-                          fingerprint: engine.mappings.fingerprint, finishedAt: Self.timestamp())
+                          fingerprint: engine.mappings.fingerprint, finishedAt: Self.timestamp(),
+                          shard: options.shard.description)
         progress.update(phase: "done", done: groups.count, total: groups.count, records: report.records,
                         patients: report.patients, force: true)
         progress.finish()

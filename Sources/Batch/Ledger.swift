@@ -22,9 +22,14 @@ final class Ledger: @unchecked Sendable {
             try db.execute(sql: """
                 CREATE TABLE IF NOT EXISTS patient (key TEXT PRIMARY KEY, hash TEXT NOT NULL, careplan BLOB, recs TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS run (id INTEGER PRIMARY KEY, finishedAt TEXT NOT NULL, asOf TEXT NOT NULL,
-                                                fingerprint TEXT NOT NULL, patients INTEGER NOT NULL);
+                                                fingerprint TEXT NOT NULL, patients INTEGER NOT NULL, shard TEXT NOT NULL);
                 """)
         }
+    }
+
+    /// The shard of the last run that used this ledger, if any.
+    func lastShard() throws -> String? {
+        try db.read { try String.fetchOne($0, sql: "SELECT shard FROM run ORDER BY id DESC LIMIT 1") }
     }
 
     func entry(_ key: String) throws -> Entry? {
@@ -46,7 +51,7 @@ final class Ledger: @unchecked Sendable {
 
     /// Replaces the ledger with this run's results (the staging database's `result` table),
     /// in one transaction.
-    func commit(stagingPath: String, asOf: String, fingerprint: String, finishedAt: String) throws {
+    func commit(stagingPath: String, asOf: String, fingerprint: String, finishedAt: String, shard: String) throws {
         try db.writeWithoutTransaction { db in
             try db.execute(sql: "ATTACH DATABASE ? AS staging", arguments: [stagingPath])
             defer { try? db.execute(sql: "DETACH DATABASE staging") }
@@ -54,8 +59,8 @@ final class Ledger: @unchecked Sendable {
                 try db.execute(sql: "DELETE FROM patient")
                 try db.execute(sql: "INSERT INTO patient SELECT patientKey, hash, careplan, recs FROM staging.result")
                 let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM patient") ?? 0
-                try db.execute(sql: "INSERT INTO run (finishedAt, asOf, fingerprint, patients) VALUES (?, ?, ?, ?)",
-                               arguments: [finishedAt, asOf, fingerprint, count])
+                try db.execute(sql: "INSERT INTO run (finishedAt, asOf, fingerprint, patients, shard) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [finishedAt, asOf, fingerprint, count, shard])
                 return .commit
             }
         }

@@ -18,6 +18,8 @@ public enum ExclusionReason: String, Codable, Hashable, Sendable, CaseIterable {
     case notTaken = "not taken"
     case notDone = "not done"
     case cancelled = "cancelled"
+    /// Registered but without a result yet.
+    case noResult = "no result yet"
 }
 
 /// Whether a statement says something happened or only that it is intended.

@@ -269,6 +269,8 @@ struct ResourceNormalizer {
         switch status {
         case "entered-in-error": .excluded(.enteredInError)
         case "cancelled": .excluded(.cancelled)
+        // Registered: ordered, no result yet.
+        case "registered": .excluded(.noResult)
         default: .usable
         }
     }

@@ -97,7 +97,8 @@ public struct CarePlanBuilder: Sendable {
     }
 
     /// A reference to a source statement: its FHIR reference when it has one, an identifier for
-    /// CDA entries, and always a display naming the file and place.
+    /// CDA entries, and a display naming the place in its input. File paths stay out of the
+    /// CarePlan (exports are often named after the patient); `ingest explain` shows them.
     static func evidenceReference(_ source: SourceRef) -> JSONValue {
         var members: [JSONObject.Member] = []
         if let r = source.reference {
@@ -110,7 +111,7 @@ public struct CarePlanBuilder: Sendable {
                 members.append(.init(key: "reference", value: .string(r)))
             }
         }
-        members.append(.init(key: "display", value: .string(source.description)))
+        members.append(.init(key: "display", value: .string(Self.place(source))))
         return .object(JSONObject(members: members))
     }
 
@@ -119,6 +120,19 @@ public struct CarePlanBuilder: Sendable {
         var ids = result.recommendation.when.facts
         for caveat in result.caveats { for id in caveat.when.facts where !ids.contains(id) { ids.append(id) } }
         return ids
+    }
+
+    /// "FHIR JSON Condition/123", "C-CDA XML entry at line 212", "FHIR NDJSON line 4 $.entry[0].resource".
+    static func place(_ s: SourceRef) -> String {
+        var text = s.format.rawValue
+        if s.format == .cda {
+            text += " entry"
+            if let line = s.line { text += " at line \(line)" }
+            return text
+        }
+        if let line = s.line { text += " line \(line)" }
+        if let r = s.reference { text += " " + r } else if let p = s.path { text += " " + p }
+        return text
     }
 
     func activity(_ result: RecommendationResult) -> JSONValue {

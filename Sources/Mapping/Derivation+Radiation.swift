@@ -18,7 +18,10 @@ extension Derivation {
                 || rules.metastasis.bone.matchesAny($0.reasons)
         }
         let planned = plans.filter { p in !palliative.contains(p) }
-        let done = procedures.filter { $0.actuality == .actual && rt.matches($0.code) && targets($0, rules.pelvicSites) == .true }
+        let done = procedures.filter {
+            $0.actuality == .actual && ($0.status == nil || $0.status == "completed") && rt.matches($0.code)
+                && targets($0, rules.pelvicSites) == .true
+        }
         var unknownSite: [SourceRef] = []
         for plan in planned {
             switch targets(plan, rules.pelvicSites) {

@@ -125,8 +125,13 @@ extension Derivation {
         }
         var firstStarts: [(agent: String, title: String, start: Instant, source: SourceRef)] = []
         var undated: [SourceRef] = []
+        let backboneStart = exposures(rules.backbone).compactMap(\.start).min()
         for agent in rules.lineAgents {
-            let uses = exposures(agent)
+            var uses = exposures(agent)
+            // An antiandrogen started with ADT is flare cover: part of the backbone, not a line.
+            if let b = backboneStart, rules.flareCover.contains(where: { $0.id == agent.id }) {
+                uses = uses.filter { u in u.start.map { abs(b.days(until: $0)) > rules.sameRegimenDays } ?? true }
+            }
             guard !uses.isEmpty else { continue }
             let dated = uses.compactMap { u in u.start.map { ($0, u.source) } }
             guard let first = dated.min(by: { $0.0 < $1.0 }) else {

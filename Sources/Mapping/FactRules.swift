@@ -66,6 +66,9 @@ struct FactRules: Sendable {
     let cabazitaxel: ValueSet
     let progression: Progression
     let lineAgents: [ValueSet]
+    /// ADT (the backbone) and agents that, started with it, are flare cover rather than a line.
+    let backbone: ValueSet
+    let flareCover: [ValueSet]
     let sameRegimenDays: Int
     let genomics: Genomics
     let psmaPET: ValueSet
@@ -137,6 +140,8 @@ struct FactRules: Sendable {
         let line = try FactParameters(m, .enzalutamideLine)
         lineAgents = try line.valueSets("lineAgents")
         sameRegimenDays = try line.int("sameRegimenWithinDays")
+        backbone = try line.valueSet("backbone")
+        flareCover = try line.valueSets("flareCoverWithBackbone")
         let enzalutamideID = progression.enzalutamide.id
         guard lineAgents.contains(where: { $0.id == enzalutamideID }) else {
             throw MappingError(file: "facts.json", path: "$.facts[id=enzalutamide-line].parameters.lineAgents",

@@ -59,7 +59,7 @@ enum PSAProgression {
         var pendingRise = false
         var assessed: [PSAValue] = nadir.map { [$0] } ?? []
 
-        for (i, value) in onTreatment.enumerated() {
+        for value in onTreatment {
             assessed.append(value)
             if let n = nadir, value.time >= flareEnd, isRise(value, over: n, rule) {
                 let confirmAfter = value.latest.adding(days: rule.confirmDays)
@@ -79,7 +79,6 @@ enum PSAProgression {
                 if !fellBack { pendingRise = true }
             }
             if nadir == nil || value.ngPerMl < nadir!.ngPerMl { nadir = value }
-            _ = i
         }
         if pendingRise {
             return .insufficient("a PSA rise meets the PCWG3 thresholds but has no value ≥ \(rule.confirmDays) days later to confirm it")
