@@ -163,10 +163,3 @@ extension Derivation {
                     note: "Line \(index + 1) of systemic therapy: \(order).")
     }
 }
-
-extension String {
-    var capitalizedFirst: String {
-        guard let f = first else { return self }
-        return f.uppercased() + dropFirst()
-    }
-}

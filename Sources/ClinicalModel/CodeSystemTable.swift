@@ -1,0 +1,76 @@
+/// Folds code-system aliases (non-preferred URIs, `urn:oid:` forms, bare CDA OIDs) into
+/// canonical URIs, and normalizes codes where a system writes them two ways
+/// (HGNC `1100` vs `HGNC:1100`). Built from `Mappings/codesystems.json`.
+public struct CodeSystemTable: Sendable {
+    public struct Entry: Sendable {
+        public var canonical: CodeSystem
+        /// A prefix every code of this system carries, added when missing (`HGNC:`).
+        public var codePrefix: String?
+        /// Short name for human-readable text ("SNOMED CT").
+        public var name: String
+        public init(canonical: CodeSystem, codePrefix: String? = nil, name: String) {
+            self.canonical = canonical
+            self.codePrefix = codePrefix
+            self.name = name
+        }
+    }
+
+    private var byAlias: [String: Int] = [:]
+    private var entries: [Entry] = []
+
+    public init() {}
+
+    /// Registers a system with every spelling it may arrive in; OIDs may be given bare.
+    public mutating func add(_ entry: Entry, aliases: [String], oids: [String]) {
+        let index = entries.count
+        entries.append(entry)
+        byAlias[Self.key(entry.canonical.rawValue)] = index
+        for alias in aliases { byAlias[Self.key(alias)] = index }
+        for oid in oids {
+            byAlias[Self.key(oid)] = index
+            byAlias[Self.key("urn:oid:" + oid)] = index
+        }
+    }
+
+    /// The canonical system for a URI or OID as written in a record; unknown systems pass
+    /// through trimmed (trailing `/` removed), so they still compare equal to themselves.
+    public func canonical(_ written: String) -> CodeSystem {
+        if let i = byAlias[Self.key(written)] { return entries[i].canonical }
+        return CodeSystem(Self.trimmed(written))
+    }
+
+    /// The code as the canonical system writes it.
+    public func normalizedCode(_ code: String, system: CodeSystem) -> String {
+        let trimmed = Self.trimmed(code)
+        guard let i = byAlias[Self.key(system.rawValue)], let prefix = entries[i].codePrefix,
+            !trimmed.hasPrefix(prefix)
+        else { return trimmed }
+        return prefix + trimmed
+    }
+
+    /// A short display name for a system ("LOINC"), or the URI itself.
+    public func name(of system: CodeSystem) -> String {
+        if let i = byAlias[Self.key(system.rawValue)] { return entries[i].name }
+        return system.rawValue
+    }
+
+    /// Builds a coding with system and code folded to their canonical forms.
+    public func coding(system: String?, code: String, display: String?) -> Coding {
+        let canonicalSystem = system.map { canonical($0) }
+        let normalized = canonicalSystem.map { normalizedCode(code, system: $0) } ?? Self.trimmed(code)
+        return Coding(system: canonicalSystem, code: normalized, display: display)
+    }
+
+    static func key(_ s: String) -> String {
+        var t = trimmed(s)
+        while t.hasSuffix("/") { t.removeLast() }
+        return t.lowercased()
+    }
+
+    static func trimmed(_ s: String) -> String {
+        var scalars = Substring(s)
+        while let f = scalars.first, f == " " || f == "\t" || f == "\n" || f == "\r" { scalars.removeFirst() }
+        while let l = scalars.last, l == " " || l == "\t" || l == "\n" || l == "\r" { scalars.removeLast() }
+        return String(scalars)
+    }
+}
