@@ -81,6 +81,8 @@ public struct RecordAssembler: Sendable {
     /// (code, time, value, status …) but different sources count once, and the survivor lists
     /// the other sources. Needed when one patient arrives in several exports.
     static func withoutDuplicates(_ record: PatientRecord) -> PatientRecord {
+        // Repeats within one input are that input's business; merging is about several sources.
+        guard record.sources.count > 1 else { return record }
         func dedupe<T: Hashable>(_ items: [T], source: (T) -> SourceRef, strip: (T) -> T,
                                  add: (inout T, SourceRef) -> Void) -> [T] {
             var index: [T: Int] = [:]

@@ -13,20 +13,36 @@ enum ReferenceKeys {
     }
 
     static func withoutHistory(_ reference: String) -> String {
-        let marker = Array("/_history/".utf8)
-        let bytes = Array(reference.utf8)
-        guard bytes.count >= marker.count else { return reference }
-        for i in 0...(bytes.count - marker.count) where bytes[i..<(i + marker.count)].elementsEqual(marker) {
-            return String(decoding: bytes[..<i], as: UTF8.self)
+        guard let i = find("/_history/", in: reference) else { return reference }
+        return String(reference.utf8.prefix(i))!
+    }
+
+    /// Byte offset of `needle` in `haystack` (ASCII needles; no String-processing machinery on
+    /// this hot path: every reference of every resource comes through here).
+    static func find(_ needle: StaticString, in haystack: String) -> Int? {
+        var h = haystack
+        return h.withUTF8 { bytes -> Int? in
+            let n = needle.utf8CodeUnitCount
+            guard bytes.count >= n else { return nil }
+            let p = needle.utf8Start
+            var i = 0
+            while i <= bytes.count - n {
+                if bytes[i] == p[0] {
+                    var k = 1
+                    while k < n && bytes[i + k] == p[k] { k += 1 }
+                    if k == n { return i }
+                }
+                i += 1
+            }
+            return nil
         }
-        return reference
     }
 
     /// The key a literal reference resolves to, or nil for a contained (`#id`) reference.
     static func key(for literal: String, base: String?) -> String? {
         let r = withoutHistory(literal)
         if r.hasPrefix("#") { return nil }
-        if r.contains("://") || r.hasPrefix("urn:") { return r }
+        if r.hasPrefix("urn:") || find("://", in: r) != nil { return r }
         if let base { return base + "/" + r }
         return r
     }

@@ -24,22 +24,31 @@ public enum FileIO {
     }
 
     static func readAll(fd: Int32, name: String, sizeHint: Int = 0) throws(IngestError) -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: max(sizeHint + 1, 1 << 16))
-        var count = 0
+        var capacity = max(sizeHint + 1, 1 << 16)
+        var result: [UInt8] = []
+        var failure: Int32 = 0
         while true {
-            if count == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
-            let n = buffer.withUnsafeMutableBytes { raw in
-                Glibc.read(fd, raw.baseAddress! + count, raw.count - count)
+            // Read into uninitialized memory: zero-filling first would touch every page twice.
+            let chunk = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+                var count = 0
+                while count < buffer.count {
+                    let n = Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        failure = errno
+                        break
+                    }
+                    if n == 0 { break }
+                    count += n
+                }
+                initialized = count
             }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw IngestError(.io, "\(name): read failed: \(describe(errno))")
-            }
-            if n == 0 { break }
-            count += n
+            if failure != 0 { throw IngestError(.io, "\(name): read failed: \(describe(failure))") }
+            if result.isEmpty { result = chunk } else { result += chunk }
+            if chunk.count < capacity { break }
+            capacity = max(result.count, 1 << 16)
         }
-        buffer.removeSubrange(count...)
-        return buffer
+        return result
     }
 
     /// Writes all bytes to a file descriptor.
