@@ -19,6 +19,9 @@ struct Ingest: ParsableCommand {
               ingest explain bundle.json        # why each recommendation fired or not
               ingest batch /exports/tonight --out /srv/nightly   # the nightly run (see: ingest batch --help)
 
+            Options of pipe mode (--as-of, --pretty, --summary, --mappings, --canonical-base): \
+            `ingest pipe --help`. Subcommands: `ingest help <subcommand>`.
+
             Exit status:
               0   every input was read
               64  the command line is wrong
