@@ -522,6 +522,13 @@ struct DocumentWalker {
                 statements.append(.medication(medication(f, planned: f.mood == .planned)))
             }
         case .results:
+            // An observation directly inside a result observation is one of its components.
+            if f.name == .observation, let parent = frames.last, parent.name == .observation,
+                parent.templates.contains(.resultObservation), let code = f.code
+            {
+                frames[frames.count - 1].components.append(
+                    ObservationComponent(code: code, value: f.value, interpretation: f.interpretation))
+            }
             if f.name == .observation && f.templates.contains(.resultObservation) {
                 count("Result")
                 statements.append(.observation(observation(f, category: "laboratory")))
@@ -611,7 +618,8 @@ struct DocumentWalker {
         ])
         return Observation(kind: .observation, code: f.code ?? Concept(), status: CDAStatus.observation(f.status),
                            categories: [categoryConcept], value: f.value, interpretation: f.interpretation,
-                           effective: effective, bodySites: f.sites, usability: usability, source: source(f))
+                           components: f.components, effective: effective, bodySites: f.sites, usability: usability,
+                           source: source(f))
     }
 
     private func procedure(_ f: EntryFrame, kind: Procedure.Kind, planned: Bool) -> Procedure {

@@ -33,6 +33,9 @@ struct EntryFrame {
     var textReference: String?
     /// A nested Problem Status observation's value, normalized (active, inactive, resolved).
     var problemStatus: String?
+    /// Observations nested in a result observation (`entryRelationship typeCode="COMP"`): the
+    /// CDA form of FHIR `Observation.component` (genomics: gene studied, clinical significance).
+    var components: [ObservationComponent] = []
 
     init(name: Name, depth: Int, line: Int?, mood: Mood, negated: Bool) {
         self.name = name
