@@ -40,8 +40,6 @@ final class Ledger: @unchecked Sendable {
         }
     }
 
-    var isEmpty: Bool { ((try? db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM patient") }) ?? 0) == 0 }
-
     /// Previous recommendations of every patient, in key order, for computing changes.
     func allRecs() throws -> [(key: String, recs: String)] {
         try db.read { db in

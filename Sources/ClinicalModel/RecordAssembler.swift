@@ -83,32 +83,30 @@ public struct RecordAssembler: Sendable {
     static func withoutDuplicates(_ record: PatientRecord) -> PatientRecord {
         // Repeats within one input are that input's business; merging is about several sources.
         guard record.sources.count > 1 else { return record }
-        func dedupe<T: Hashable>(_ items: [T], source: (T) -> SourceRef, strip: (T) -> T,
-                                 add: (inout T, SourceRef) -> Void) -> [T] {
-            var index: [T: Int] = [:]
-            var result: [T] = []
-            for item in items {
-                let key = strip(item)
-                if let i = index[key] {
-                    if source(result[i]) != source(item) { add(&result[i], source(item)) }
-                } else {
-                    index[key] = result.count
-                    result.append(item)
-                }
-            }
-            return result
-        }
-        let anonymous = SourceRef(file: "", format: .fhirJSON)
         var r = record
-        r.conditions = dedupe(r.conditions, source: \.source, strip: { var c = $0; c.source = anonymous; c.otherSources = []; return c },
-                              add: { $0.otherSources.append($1) })
-        r.medications = dedupe(r.medications, source: \.source, strip: { var c = $0; c.source = anonymous; c.otherSources = []; return c },
-                               add: { $0.otherSources.append($1) })
-        r.observations = dedupe(r.observations, source: \.source, strip: { var c = $0; c.source = anonymous; c.otherSources = []; return c },
-                                add: { $0.otherSources.append($1) })
-        r.procedures = dedupe(r.procedures, source: \.source, strip: { var c = $0; c.source = anonymous; c.otherSources = []; return c },
-                              add: { $0.otherSources.append($1) })
+        r.conditions = dedupe(r.conditions)
+        r.medications = dedupe(r.medications)
+        r.observations = dedupe(r.observations)
+        r.procedures = dedupe(r.procedures)
         return r
+    }
+
+    /// Keeps the first of statements equal in everything but their sources; it lists the others.
+    private static func dedupe<T: SourcedStatement>(_ items: [T]) -> [T] {
+        var index: [T: Int] = [:]
+        var result: [T] = []
+        for item in items {
+            var key = item
+            key.source = SourceRef(file: "", format: .fhirJSON)
+            key.otherSources = []
+            if let i = index[key] {
+                if result[i].source != item.source { result[i].otherSources.append(item.source) }
+            } else {
+                index[key] = result.count
+                result.append(item)
+            }
+        }
+        return result
     }
 
     private static func source(of statement: Statement?) -> SourceRef? {

@@ -12,7 +12,6 @@ struct ResourceContext {
     /// Byte offset of the resource's `{`, to compute a line for warnings.
     var offset: Int
 
-    var restBase: String? { ReferenceKeys.restBase(ofFullUrl: fullUrl) }
 
     func source(type: String, id: String?) -> SourceRef {
         let reference: String?

@@ -25,9 +25,12 @@ struct ResourceNormalizer {
 
     var elements: ElementReader
     let context: ResourceContext
+    /// Base of the entry's RESTful fullUrl, worked out once for all of the resource's references.
+    let restBase: String?
 
     init(codeSystems: CodeSystemTable, context: ResourceContext) {
         self.context = context
+        self.restBase = ReferenceKeys.restBase(ofFullUrl: context.fullUrl)
         self.elements = ElementReader(codeSystems: codeSystems, file: context.file, line: context.line,
                                       resourcePath: context.path)
     }
@@ -59,7 +62,7 @@ struct ResourceNormalizer {
         case .identifier(let id): return .success(.identifier(id))
         case .literal(let literal):
             if let type = ReferenceKeys.type(of: literal), type != "Patient" { return .failure(.notPatient) }
-            guard let key = ReferenceKeys.key(for: literal, base: context.restBase) else { return .failure(.notPatient) }
+            guard let key = ReferenceKeys.key(for: literal, base: restBase) else { return .failure(.notPatient) }
             return .success(.key(key))
         }
     }
@@ -207,7 +210,7 @@ struct ResourceNormalizer {
                     medication.text = medication.text ?? contained.text
                 }
             } else {
-                reference = ReferenceKeys.key(for: literal, base: context.restBase)
+                reference = ReferenceKeys.key(for: literal, base: restBase)
             }
         }
         if let display = elements.object(r["medicationReference"], "medicationReference")?["display"]?.stringValue,

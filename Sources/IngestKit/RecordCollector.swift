@@ -22,7 +22,6 @@ public struct RecordCollector: Sendable {
     var assembler = RecordAssembler()
     public private(set) var diagnostics: [Diagnostic] = []
     public private(set) var counts = ReadCounts()
-    public private(set) var perFile: [(file: String, counts: ReadCounts)] = []
 
     public init(codeSystems: CodeSystemTable) {
         readers = Readers(codeSystems: codeSystems)
@@ -37,7 +36,6 @@ public struct RecordCollector: Sendable {
     public mutating func add(_ extract: SourceExtract) {
         diagnostics += extract.diagnostics
         counts.add(extract.counts)
-        perFile.append((extract.file, extract.counts))
         assembler.add(extract)
     }
 

@@ -460,8 +460,4 @@ public struct JSONKey {
         for k in 0..<n where bytes[range.lowerBound + k] != p[k] { return false }
         return true
     }
-
-    public func string(in bytes: UnsafeBufferPointer<UInt8>) -> String {
-        decoded ?? String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
-    }
 }

@@ -51,6 +51,4 @@ public struct ValueSet: Sendable {
 
     /// Matches by code only: for value sets whose members must never be guessed from text.
     public func matchesCode(_ concept: Concept) -> Bool { concept.codings.contains { contains($0) } }
-
-    public var codeCount: Int { codes.count }
 }
