@@ -1,4 +1,4 @@
-public import ClinicalModel
+import ClinicalModel
 import Foundation
 import Guideline
 public import IngestKit
@@ -287,7 +287,7 @@ public struct BatchRunner: Sendable {
     }
 
     static func read(_ path: String, readers: Readers) -> ReadResult {
-        do {
+        do throws(IngestError) {
             var bytes = try FileIO.read(path)
             let size = bytes.count
             if Gzip.isGzip(bytes) {
@@ -305,10 +305,8 @@ public struct BatchRunner: Sendable {
             }
             let extract = RecordCollector.extract(bytes, file: path, readers: readers)
             return ReadResult(file: path, bytes: size, extract: extract, quarantineBytes: extract.hasErrors ? bytes : nil)
-        } catch let error as IngestError {
-            return rejected(path, [], 0, kind: "unreadable", error.message)
         } catch {
-            return rejected(path, [], 0, kind: "unreadable", "\(error)")
+            return rejected(path, [], 0, kind: "unreadable", error.message)
         }
     }
 

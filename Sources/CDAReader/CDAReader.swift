@@ -36,8 +36,14 @@ private let libxml2Ready: Bool = {
 ///   section → ``MedicationUse`` (planned);
 /// - `Patient`: 1 when the document has a recordTarget.
 ///
+/// Legacy CCD 1.0 / HITSP C32 documents are read the same way: their section templates
+/// (2.16.840.1.113883.10.20.1.11/8/14/16/12/10) and entry templates (problem observation 1.28,
+/// medication activity 1.24, result observation 1.31 — in Results and Vital Signs — and procedure
+/// activity 1.29, also when it sits in a Results section) count under the same keys.
+///
 /// Sections are recognized by templateId root (any extension), else by their LOINC code. An
-/// element belongs to its nearest enclosing section, at any depth below it.
+/// element belongs to its nearest enclosing section, at any depth below it. A recognized section
+/// that holds entries of which none has a known template is a `cda-section-unread` warning.
 public struct CDAReader: Sendable {
     public let codeSystems: CodeSystemTable
     /// Documents larger than this are rejected unread.

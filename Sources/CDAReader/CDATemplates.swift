@@ -2,16 +2,38 @@
 enum SectionKind: UInt8 {
     case problems, medications, results, vitalSigns, procedures, planOfTreatment
 
-    /// By section templateId root (any extension).
+    /// By section templateId root (any extension): C-CDA (2.16.840.1.113883.10.20.22.2.x) or the
+    /// CCD 1.0 / HITSP C32 sections they replaced (2.16.840.1.113883.10.20.1.x).
     static func fromTemplate(_ root: UnsafePointer<UInt8>) -> SectionKind? {
-        guard let s = bytesDropPrefix(root, "2.16.840.1.113883.10.20.22.2.") else { return nil }
-        if bytesEqual(s, "5") || bytesEqual(s, "5.1") { return .problems }
-        if bytesEqual(s, "1") || bytesEqual(s, "1.1") { return .medications }
-        if bytesEqual(s, "3") || bytesEqual(s, "3.1") { return .results }
-        if bytesEqual(s, "4") || bytesEqual(s, "4.1") { return .vitalSigns }
-        if bytesEqual(s, "7") || bytesEqual(s, "7.1") { return .procedures }
+        if let s = bytesDropPrefix(root, "2.16.840.1.113883.10.20.22.2.") {
+            if bytesEqual(s, "5") || bytesEqual(s, "5.1") { return .problems }
+            if bytesEqual(s, "1") || bytesEqual(s, "1.1") { return .medications }
+            if bytesEqual(s, "3") || bytesEqual(s, "3.1") { return .results }
+            if bytesEqual(s, "4") || bytesEqual(s, "4.1") { return .vitalSigns }
+            if bytesEqual(s, "7") || bytesEqual(s, "7.1") { return .procedures }
+            if bytesEqual(s, "10") { return .planOfTreatment }
+            return nil
+        }
+        guard let s = bytesDropPrefix(root, "2.16.840.1.113883.10.20.1.") else { return nil }
+        if bytesEqual(s, "11") { return .problems }
+        if bytesEqual(s, "8") { return .medications }
+        if bytesEqual(s, "14") { return .results }
+        if bytesEqual(s, "16") { return .vitalSigns }
+        if bytesEqual(s, "12") { return .procedures }
         if bytesEqual(s, "10") { return .planOfTreatment }
         return nil
+    }
+
+    /// The section's name in messages.
+    var title: String {
+        switch self {
+        case .problems: "Problems"
+        case .medications: "Medications"
+        case .results: "Results"
+        case .vitalSigns: "Vital Signs"
+        case .procedures: "Procedures"
+        case .planOfTreatment: "Plan of Treatment"
+        }
     }
 
     /// By the section's LOINC code, when no section templateId is recognized.
@@ -45,10 +67,15 @@ struct EntryTemplates: OptionSet {
     static let plannedProcedure = EntryTemplates(rawValue: 1 << 12)  // 4.41
     static let plannedMedication = EntryTemplates(rawValue: 1 << 13)  // 4.42
     static let plannedCoverage = EntryTemplates(rawValue: 1 << 14)  // 4.129
+    // CCD 1.0 (HITSP C32) entries, 2.16.840.1.113883.10.20.1.x, that have no C-CDA flag of their own.
+    static let legacyResultObservation = EntryTemplates(rawValue: 1 << 15)  // 1.31 (results and vital signs)
+    static let legacyProcedureActivity = EntryTemplates(rawValue: 1 << 16)  // 1.29
 
-    static let procedureActivity: EntryTemplates = [.procedureAct, .procedureObservation, .procedureProcedure]
+    static let procedureActivity: EntryTemplates = [.procedureAct, .procedureObservation, .procedureProcedure,
+                                                    .legacyProcedureActivity]
 
     static func from(_ root: UnsafePointer<UInt8>) -> EntryTemplates {
+        if let s = bytesDropPrefix(root, "2.16.840.1.113883.10.20.1.") { return legacy(s) }
         guard let s = bytesDropPrefix(root, "2.16.840.1.113883.10.20.22.4.") else { return [] }
         switch s[0] {
         case UInt8(ascii: "1"):
@@ -73,6 +100,21 @@ struct EntryTemplates: OptionSet {
             if bytesEqual(s, "6") { return .problemStatus }
         default: break
         }
+        return []
+    }
+
+    /// CCD 1.0 entry templates (ASTM/HL7 CCD, HITSP C32), read like their C-CDA successors:
+    /// problem act 1.27, problem observation 1.28, problem status 1.50, medication activity 1.24,
+    /// result organizer 1.32 / observation 1.31, vital signs organizer 1.35, procedure activity 1.29.
+    static func legacy(_ s: UnsafePointer<UInt8>) -> EntryTemplates {
+        if bytesEqual(s, "27") { return .problemConcern }
+        if bytesEqual(s, "28") { return .problemObservation }
+        if bytesEqual(s, "50") { return .problemStatus }
+        if bytesEqual(s, "24") { return .medicationActivity }
+        if bytesEqual(s, "31") { return .legacyResultObservation }
+        if bytesEqual(s, "32") { return .resultOrganizer }
+        if bytesEqual(s, "35") { return .vitalSignsOrganizer }
+        if bytesEqual(s, "29") { return .legacyProcedureActivity }
         return []
     }
 }

@@ -32,9 +32,18 @@ struct DocumentWalker {
     private var patientLine: Int?
     private var gender: String?
     private var birthDate: TimeRange?
+    private var deceased: Deceased?
 
     private struct SectionState {
         let depth: Int
+        let line: Int?
+        /// Statements extracted before the section opened: what it added is the difference.
+        let statementsBefore: Int
+        /// `entry` children: clinical entries the section holds.
+        var entries = 0
+        /// An entry of a template the reader knows (read or deliberately left out, such as an
+        /// Instruction or a Goal) was seen.
+        var recognized = false
         var byTemplate: SectionKind?
         var byCode: SectionKind?
         var resolved = false
@@ -74,7 +83,7 @@ struct DocumentWalker {
                     throw WalkFailure(kind: "xml-limit", reason: "XML nested too deep", line: line(node),
                                       message: "elements are nested deeper than \(maxDepth) levels.")
                 }
-                let name = Self.isV3(node) ? names.lookup(node.pointee.name) : .other
+                let name = Self.name(of: node, names)
                 while path.count > depth { path.removeLast() }
                 path.append(name)
                 if depth == 0 && name != .clinicalDocument {
@@ -125,10 +134,20 @@ struct DocumentWalker {
         return WalkFailure(kind: "invalid-xml", reason: "invalid XML", line: line, message: "invalid XML: \(detail).")
     }
 
+    /// The element's name when it is in the HL7 v3 namespace, or one of the few `sdtc:` extension
+    /// elements read (deceasedInd, deceasedTime); `.other` for everything else.
     @inline(__always)
-    private static func isV3(_ node: UnsafeMutablePointer<xmlNode>) -> Bool {
-        guard let ns = node.pointee.ns, let href = ns.pointee.href else { return false }
-        return bytesEqual(href, "urn:hl7-org:v3")
+    private static func name(of node: UnsafeMutablePointer<xmlNode>, _ names: NameTable) -> Name {
+        guard let ns = node.pointee.ns, let href = ns.pointee.href else { return .other }
+        if bytesEqual(href, "urn:hl7-org:v3") {
+            let n = names.lookup(node.pointee.name)
+            return n == .deceasedInd || n == .deceasedTime ? .other : n
+        }
+        if bytesEqual(href, "urn:hl7-org:sdtc") {
+            let n = names.lookup(node.pointee.name)
+            return n == .deceasedInd || n == .deceasedTime ? n : .other
+        }
+        return .other
     }
 
     private func line(_ node: UnsafeMutablePointer<xmlNode>) -> Int? {
@@ -258,7 +277,7 @@ struct DocumentWalker {
             return
         }
         if name == .section {
-            sections.append(SectionState(depth: depth))
+            sections.append(SectionState(depth: depth, line: line(node), statementsBefore: statements.count))
             return
         }
         if sections.isEmpty {
@@ -283,6 +302,7 @@ struct DocumentWalker {
             case .id:
                 break
             default:
+                if name == .entry { sections[sectionIndex].entries += 1 }
                 if !section.resolved {
                     sections[sectionIndex].resolved = true
                     if section.kind != nil { narrative.reset() }
@@ -342,6 +362,18 @@ struct DocumentWalker {
             } else if name == .birthTime {
                 let a = attributes(node)
                 if a.nullFlavor == nil { birthDate = time(a.value, "birthTime", line: line(node)) }
+            } else if name == .deceasedInd {
+                let a = attributes(node)
+                if a.nullFlavor == nil, let v = a.value {
+                    // A death date already read says more than the indicator.
+                    if case .on? = deceased {} else { deceased = Self.isTrue(v) ? .yes : .no }
+                }
+            } else if name == .deceasedTime {
+                let a = attributes(node)
+                if a.nullFlavor == nil, a.value != nil {
+                    // A death time that cannot be read still says the patient died.
+                    deceased = time(a.value, "sdtc:deceasedTime", line: line(node)).map { .on($0) } ?? .yes
+                }
             }
         }
     }
@@ -467,11 +499,15 @@ struct DocumentWalker {
         }
         if name == .section, let s = sections.last, s.depth == depth {
             sections.removeLast()
+            if let kind = s.kind, s.entries > 0, !s.recognized, statements.count == s.statementsBefore { warnUnread(s, kind) }
             return
         }
         if let f = frames.indices.last, frames[f].depth == depth {
             let top = frames.removeLast()
-            if let kind = sections.last?.kind { close(top, in: kind) }
+            if let kind = sections.last?.kind {
+                if !top.templates.isEmpty || top.mood == .other { sections[sections.count - 1].recognized = true }
+                close(top, in: kind)
+            }
         }
     }
 
@@ -493,6 +529,17 @@ struct DocumentWalker {
     }
 
     // MARK: Statements
+
+    /// DESIGN: a section that holds entries of which none could be read is a warning, never silent
+    /// (an unknown or legacy entry template the reader does not know).
+    private mutating func warnUnread(_ s: SectionState, _ kind: SectionKind) {
+        let n = s.entries
+        warnings.append(Diagnostic(
+            kind: "cda-section-unread", severity: .warning, file: file, line: s.line,
+            path: "section (\(kind.title))",
+            message: "the \(kind.title) section holds \(n) entr\(n == 1 ? "y" : "ies") and none could be read "
+                + "(no entry template the reader knows); \(n == 1 ? "it was" : "they were") not used."))
+    }
 
     private func source(_ f: EntryFrame) -> SourceRef {
         SourceRef(file: file, format: .cda, reference: f.reference, line: f.line)
@@ -522,19 +569,24 @@ struct DocumentWalker {
                 statements.append(.medication(medication(f, planned: f.mood == .planned)))
             }
         case .results:
+            let result: EntryTemplates = [.resultObservation, .legacyResultObservation]
             // An observation directly inside a result observation is one of its components.
             if f.name == .observation, let parent = frames.last, parent.name == .observation,
-                parent.templates.contains(.resultObservation), let code = f.code
+                !parent.templates.isDisjoint(with: result), let code = f.code
             {
                 frames[frames.count - 1].components.append(
                     ObservationComponent(code: code, value: f.value, interpretation: f.interpretation))
             }
-            if f.name == .observation && f.templates.contains(.resultObservation) {
+            if f.name == .observation && !f.templates.isDisjoint(with: result) {
                 count("Result")
                 statements.append(.observation(observation(f, category: "laboratory")))
+            } else if f.name == .procedure && f.templates.contains(.legacyProcedureActivity) {
+                // CCD 1.0 exports (Kareo) put procedure activities in the Results section.
+                count("Procedure")
+                statements.append(.procedure(procedure(f, kind: .cdaProcedure, planned: f.mood == .planned)))
             }
         case .vitalSigns:
-            if f.name == .observation && f.templates.contains(.vitalSignObservation) {
+            if f.name == .observation && !f.templates.isDisjoint(with: [.vitalSignObservation, .legacyResultObservation]) {
                 count("VitalSign")
                 statements.append(.observation(observation(f, category: "vital-signs")))
             }
@@ -674,7 +726,7 @@ struct DocumentWalker {
                 message: "the document has \(recordTargets) recordTargets; only the first was read."))
         }
         let identity = PatientIdentity(subject: .identifier(subject), identifiers: identifiers.sorted(), gender: gender,
-                                       birthDate: birthDate, isDescribed: recordTargets > 0)
+                                       birthDate: birthDate, deceased: deceased, isDescribed: recordTargets > 0)
         let reference = patientIDs.first.map { id in id.ext.map { id.root + "^" + $0 } ?? id.root }
         let entry = PatientEntry(keys: [], identity: identity,
                                  source: SourceRef(file: file, format: .cda, reference: reference, line: patientLine))

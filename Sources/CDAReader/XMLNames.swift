@@ -9,6 +9,8 @@ enum Name: UInt8, CaseIterable {
     case other = 0
     // Header
     case clinicalDocument, recordTarget, patientRole, patient, id, administrativeGenderCode, birthTime
+    // Header, in the urn:hl7-org:sdtc extension namespace
+    case deceasedInd, deceasedTime
     // Body and sections
     case section, templateId, code, text, entry
     // Entries

@@ -1,7 +1,10 @@
-/// A point in time: seconds since 1970-01-01T00:00:00Z.
+/// A point in time on the recorded calendar: seconds since 1970-01-01T00:00:00 of the
+/// wall clock the time was recorded in.
 ///
-/// Times with an offset are converted to UTC; dates without a time are taken as UTC days.
-/// Nothing here reads the machine's time zone, so results are the same on every machine.
+/// A time keeps its own offset's calendar date and clock (`23:40-04:00` stays 23:40 on its day),
+/// because clinical windows count calendar days as recorded (DESIGN: "never shifted to UTC and
+/// never to the machine's zone"). Nothing here reads the machine's time zone, so results are the
+/// same on every machine.
 public struct Instant: Codable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public var seconds: Int64
 
@@ -9,7 +12,7 @@ public struct Instant: Codable, Hashable, Comparable, Sendable, CustomStringConv
 
     public static let secondsPerDay: Int64 = 86_400
 
-    /// Midnight UTC starting a civil date.
+    /// Midnight starting a civil date.
     public init(year: Int, month: Int, day: Int) {
         self.seconds = Int64(Self.daysFromCivil(year: year, month: month, day: day)) * Self.secondsPerDay
     }
@@ -26,7 +29,7 @@ public struct Instant: Codable, Hashable, Comparable, Sendable, CustomStringConv
     /// Whole days from `self` to `other` (positive when `other` is later).
     public func days(until other: Instant) -> Int { other.day - day }
 
-    /// `YYYY-MM-DD` of the UTC day.
+    /// `YYYY-MM-DD` of the calendar day.
     public var dateString: String {
         let (y, m, d) = Self.civil(fromDays: day)
         return Self.pad(y, 4) + "-" + Self.pad(m, 2) + "-" + Self.pad(d, 2)

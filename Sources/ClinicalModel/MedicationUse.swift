@@ -22,6 +22,10 @@ public struct MedicationUse: Codable, Hashable, Sendable {
     public var effective: Period?
     /// When it was ordered or recorded (MedicationRequest.authoredOn, MedicationStatement.dateAsserted).
     public var authored: TimeRange?
+    /// How long the supply lasts from the start, as recorded (MedicationDispense.daysSupply,
+    /// dispenseRequest.expectedSupplyDuration × (1 + numberOfRepeatsAllowed), timing boundsDuration);
+    /// the unit is converted to days by the mapping.
+    public var supply: Quantity?
     public var usability: Usability
     public var source: SourceRef
     /// Other inputs that held the same statement (same code, time, value and status); it counts once.
@@ -30,7 +34,7 @@ public struct MedicationUse: Codable, Hashable, Sendable {
     public init(
         kind: Kind, medication: Concept, medicationReference: String? = nil, actuality: Actuality,
         status: String? = nil, statusReasons: [Concept] = [], effective: Period? = nil, authored: TimeRange? = nil,
-        usability: Usability = .usable, source: SourceRef
+        supply: Quantity? = nil, usability: Usability = .usable, source: SourceRef
     ) {
         self.kind = kind
         self.medication = medication
@@ -40,6 +44,7 @@ public struct MedicationUse: Codable, Hashable, Sendable {
         self.statusReasons = statusReasons
         self.effective = effective
         self.authored = authored
+        self.supply = supply
         self.usability = usability
         self.source = source
     }

@@ -16,6 +16,8 @@ public struct Procedure: Codable, Hashable, Sendable {
     public var authored: TimeRange?
     public var bodySites: [Concept]
     public var reasons: [Concept]
+    /// Why it is done, as an intent (mCODE procedure-intent extension: palliative, curative).
+    public var intents: [Concept] = []
     public var usability: Usability
     public var source: SourceRef
     /// Other inputs that held the same statement (same code, time, value and status); it counts once.

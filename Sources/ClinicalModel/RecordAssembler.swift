@@ -169,6 +169,7 @@ public struct RecordAssembler: Sendable {
         m.identifiers.sort()
         m.gender = m.gender ?? b.gender
         m.birthDate = m.birthDate ?? b.birthDate
+        m.deceased = Deceased.merge(a.deceased, b.deceased)
         m.isDescribed = a.isDescribed || b.isDescribed
         // Prefer a resource reference over an identifier-only subject, then the smaller one.
         switch (a.subject, b.subject) {

@@ -12,7 +12,7 @@ public struct TimeRange: Codable, Hashable, Sendable, CustomStringConvertible {
         self.end = max(end, start)
     }
 
-    /// The whole UTC day.
+    /// The whole calendar day.
     public static func day(_ instant: Instant) -> TimeRange {
         let s = Instant(seconds: Int64(instant.day) * Instant.secondsPerDay)
         return TimeRange(start: s, end: s.adding(days: 1))
@@ -27,6 +27,10 @@ public struct TimeRange: Codable, Hashable, Sendable, CustomStringConvertible {
 
     /// Parses a FHIR `date`, `dateTime` or `instant`: `YYYY`, `YYYY-MM`, `YYYY-MM-DD`,
     /// `YYYY-MM-DDThh:mm(:ss(.fff))(Z|±hh:mm)`. Nil when malformed.
+    ///
+    /// The time is kept as recorded, in its own offset: `2026-11-27T23:40:00-04:00` is on
+    /// 2026-11-27, the calendar date the clinician saw (DESIGN: dates are never shifted to UTC).
+    /// The offset is checked, then dropped.
     public static func parseFHIR(_ text: String) -> TimeRange? {
         var p = DigitScanner(text)
         guard let year = p.digits(4) else { return nil }
@@ -39,12 +43,13 @@ public struct TimeRange: Codable, Hashable, Sendable, CustomStringConvertible {
         if p.atEnd { return TimeRange(start: midnight, end: midnight.adding(days: 1)) }
         guard p.take("T") else { return nil }
         guard let seconds = p.clock(separator: ":") else { return nil }
-        guard let offset = p.zone(colon: true), p.atEnd else { return nil }
-        let t = Instant(seconds: midnight.seconds + seconds - offset)
+        guard p.zone(colon: true) != nil, p.atEnd else { return nil }
+        let t = Instant(seconds: midnight.seconds + seconds)
         return TimeRange(start: t, end: Instant(seconds: t.seconds + 1))
     }
 
     /// Parses an HL7 v3 `TS`: `YYYY[MM[DD[HH[MM[SS[.S+]]]]]][±ZZZZ]`. Nil when malformed.
+    /// Like FHIR times, kept as recorded in their own offset.
     public static func parseHL7(_ text: String) -> TimeRange? {
         var p = DigitScanner(text)
         guard let year = p.digits(4) else { return nil }
@@ -69,7 +74,7 @@ public struct TimeRange: Codable, Hashable, Sendable, CustomStringConvertible {
                 }
             }
         }
-        guard let offset = p.zone(colon: false), p.atEnd else { return nil }
+        guard p.zone(colon: false) != nil, p.atEnd else { return nil }
         guard let month else { return years(year) }
         guard (1...12).contains(month) else { return nil }
         guard let day else { return months(year, month) }
@@ -77,7 +82,7 @@ public struct TimeRange: Codable, Hashable, Sendable, CustomStringConvertible {
         let midnight = Instant(year: year, month: month, day: day)
         guard let hour else { return TimeRange(start: midnight, end: midnight.adding(days: 1)) }
         guard hour < 24, (minute ?? 0) < 60, (second ?? 0) < 61 else { return nil }
-        let startSeconds = midnight.seconds + Int64(hour * 3600 + (minute ?? 0) * 60 + (second ?? 0)) - offset
+        let startSeconds = midnight.seconds + Int64(hour * 3600 + (minute ?? 0) * 60 + (second ?? 0))
         let width: Int64 = minute == nil ? 3600 : second == nil ? 60 : 1
         return TimeRange(start: Instant(seconds: startSeconds), end: Instant(seconds: startSeconds + width))
     }

@@ -111,8 +111,22 @@ struct ResourceNormalizer {
         }
         let identity = PatientIdentity(
             subject: subject, identifiers: identifiers.sorted(), gender: elements.string(r["gender"], "gender"),
-            birthDate: elements.dateTime(r["birthDate"], "birthDate"), isDescribed: true)
+            birthDate: elements.dateTime(r["birthDate"], "birthDate"), deceased: deceased(r), isDescribed: true)
         return .patient(PatientEntry(keys: keys, identity: identity, source: source("Patient", id)))
+    }
+
+    /// `deceasedBoolean` / `deceasedDateTime`. A death date that cannot be read still says the
+    /// patient died: deceased without a date, never "alive".
+    mutating func deceased(_ r: JSONObject) -> Deceased? {
+        if let b = r["deceasedBoolean"] {
+            if let value = b.boolValue { return value ? .yes : .no }
+            elements.warn("deceasedBoolean", "deceasedBoolean should be a boolean but is \(b.typeName); the patient is taken as deceased.")
+            return .yes
+        }
+        guard let written = r["deceasedDateTime"] else { return nil }
+        if case .null = written { return nil }
+        if let t = elements.dateTime(written, "deceasedDateTime") { return .on(t) }
+        return .yes
     }
 
     // MARK: Condition
@@ -153,6 +167,7 @@ struct ResourceNormalizer {
         var effective: Period? = nil
         var authored: TimeRange? = nil
         var reasons: [Concept] = []
+        var supply: Quantity? = nil
         switch type {
         case "MedicationStatement":
             kind = .statement
@@ -162,7 +177,8 @@ struct ResourceNormalizer {
             case "intended": actuality = .planned
             default: break
             }
-            effective = elements.timeChoice(r, "effective")
+            effective = elements.timeChoice(r, "effective") ?? dosageBounds(r, "dosage")
+            supply = boundsDuration(r, "dosage")
             authored = elements.dateTime(r["dateAsserted"], "dateAsserted")
             reasons = elements.concepts(r["statusReason"], "statusReason")
         case "MedicationRequest":
@@ -177,7 +193,9 @@ struct ResourceNormalizer {
             if ["proposal", "plan", "directive", "option"].contains(intent ?? "") { actuality = .planned }
             if r["doNotPerform"]?.boolValue == true { usability = .excluded(.negated) }
             authored = elements.dateTime(r["authoredOn"], "authoredOn")
-            effective = dosageBounds(r) ?? elements.period(elements.object(r["dispenseRequest"], "dispenseRequest")?["validityPeriod"], "dispenseRequest.validityPeriod")
+            // dispenseRequest.validityPeriod is when the order may be filled, not when the drug is taken.
+            effective = dosageBounds(r, "dosageInstruction")
+            supply = boundsDuration(r, "dosageInstruction") ?? expectedSupply(r)
             if let reason = elements.concept(r["statusReason"], "statusReason") { reasons = [reason] }
         case "MedicationAdministration":
             kind = .administration
@@ -197,8 +215,9 @@ struct ResourceNormalizer {
             default: break
             }
             if let t = elements.dateTime(r["whenHandedOver"], "whenHandedOver") ?? elements.dateTime(r["whenPrepared"], "whenPrepared") {
-                effective = Period(at: t)
+                effective = Period(start: t, end: nil)
             }
+            supply = elements.quantity(r["daysSupply"], "daysSupply")
             if let reason = elements.concept(r["statusReasonCodeableConcept"], "statusReasonCodeableConcept") { reasons = [reason] }
         }
         var medication = elements.concept(r["medicationCodeableConcept"], "medicationCodeableConcept") ?? Concept()
@@ -220,21 +239,44 @@ struct ResourceNormalizer {
         }
         let use = MedicationUse(
             kind: kind, medication: medication, medicationReference: reference, actuality: actuality, status: status,
-            statusReasons: reasons, effective: effective, authored: authored, usability: usability,
+            statusReasons: reasons, effective: effective, authored: authored, supply: supply, usability: usability,
             source: source(type, id(r)))
         return linked(r, .medication(use))
     }
 
-    /// The span the dosage instructions give (`timing.repeat.boundsPeriod`), merged over all dosages.
-    mutating func dosageBounds(_ r: JSONObject) -> Period? {
-        var result: Period? = nil
-        for (i, d) in elements.array(r["dosageInstruction"], "dosageInstruction").enumerated() {
-            guard let o = d.objectValue, let timing = o["timing"]?.objectValue, let rep = timing["repeat"]?.objectValue,
-                let p = elements.period(rep["boundsPeriod"], "dosageInstruction[\(i)].timing.repeat.boundsPeriod")
+    /// The span the dosage gives (`timing.repeat.boundsPeriod` of the first dosage that has one).
+    mutating func dosageBounds(_ r: JSONObject, _ element: String) -> Period? {
+        for (i, d) in elements.array(r[element], element).enumerated() {
+            guard let rep = d.objectValue?["timing"]?.objectValue?["repeat"]?.objectValue,
+                let p = elements.period(rep["boundsPeriod"], "\(element)[\(i)].timing.repeat.boundsPeriod")
             else { continue }
-            result = result ?? p
+            return p
         }
-        return result
+        return nil
+    }
+
+    /// `timing.repeat.boundsDuration` of the first dosage that has one.
+    mutating func boundsDuration(_ r: JSONObject, _ element: String) -> Quantity? {
+        for (i, d) in elements.array(r[element], element).enumerated() {
+            guard let rep = d.objectValue?["timing"]?.objectValue?["repeat"]?.objectValue,
+                let q = elements.quantity(rep["boundsDuration"], "\(element)[\(i)].timing.repeat.boundsDuration")
+            else { continue }
+            return q
+        }
+        return nil
+    }
+
+    /// `dispenseRequest.expectedSupplyDuration` × (1 + `numberOfRepeatsAllowed`): the OMOP days-supply
+    /// of an order with refills.
+    mutating func expectedSupply(_ r: JSONObject) -> Quantity? {
+        guard let request = elements.object(r["dispenseRequest"], "dispenseRequest"),
+            var q = elements.quantity(request["expectedSupplyDuration"], "dispenseRequest.expectedSupplyDuration")
+        else { return nil }
+        if let repeats = request["numberOfRepeatsAllowed"]?.numberValue?.int, repeats > 0, repeats < 1000 {
+            q.value *= Double(1 + repeats)
+            q.text = "\(q.text) × \(1 + repeats)"
+        }
+        return q
     }
 
     mutating func containedMedication(_ r: JSONObject, id: String) -> Concept? {
@@ -342,10 +384,36 @@ struct ResourceNormalizer {
             performed = elements.timeChoice(r, "occurrence")
             authored = elements.dateTime(r["authoredOn"], "authoredOn")
         }
-        let procedure = Procedure(
+        var procedure = Procedure(
             kind: kind, code: elements.concept(r["code"], "code") ?? Concept(), status: status, actuality: actuality,
             performed: performed, authored: authored, bodySites: elements.concepts(r["bodySite"], "bodySite"),
-            reasons: elements.concepts(r["reasonCode"], "reasonCode"), usability: usability, source: source(type, id(r)))
+            reasons: elements.concepts(r["reasonCode"], "reasonCode") + referenceDisplays(r["reasonReference"], "reasonReference"),
+            usability: usability, source: source(type, id(r)))
+        procedure.intents = extensionConcepts(r, urlSuffix: "procedure-intent")
         return linked(r, .procedure(procedure))
+    }
+
+    /// The `display` of each Reference, as a concept's text (what a reasonReference to a bone
+    /// metastasis says when the Condition itself is not resolved).
+    mutating func referenceDisplays(_ value: JSONValue?, _ element: String) -> [Concept] {
+        elements.array(value, element).enumerated().compactMap { i, v in
+            guard let text = elements.string(elements.object(v, "\(element)[\(i)]")?["display"], "\(element)[\(i)].display"),
+                !text.isEmpty
+            else { return nil }
+            return Concept(text: text)
+        }
+    }
+
+    /// `valueCodeableConcept` of every extension whose url ends with `urlSuffix` (mCODE writes
+    /// `…/StructureDefinition/mcode-procedure-intent`; other profiles use the same tail).
+    mutating func extensionConcepts(_ r: JSONObject, urlSuffix: String) -> [Concept] {
+        var result: [Concept] = []
+        for (i, e) in elements.array(r["extension"], "extension").enumerated() {
+            guard let o = e.objectValue, let url = o["url"]?.stringValue, url.hasSuffix(urlSuffix),
+                let c = elements.concept(o["valueCodeableConcept"], "extension[\(i)].valueCodeableConcept")
+            else { continue }
+            result.append(c)
+        }
+        return result
     }
 }

@@ -92,7 +92,7 @@ public struct CarePlanBuilder: Sendable {
         if !fact.evidence.isEmpty {
             members.append(.init(key: "derivedFrom", value: .array(fact.evidence.map(Self.evidenceReference))))
         }
-        members.append(.init(key: "note", value: [["text": .string(fact.note)]]))
+        members.append(.init(key: "note", value: [["text": .string(fact.fullNote)]]))
         return .object(JSONObject(members: members))
     }
 

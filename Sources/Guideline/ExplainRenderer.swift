@@ -1,4 +1,4 @@
-public import ClinicalModel
+import ClinicalModel
 import Mapping
 
 /// Renders an evaluation as a clinician's checklist: every fact with its value, how it was
@@ -12,6 +12,11 @@ public struct ExplainRenderer: Sendable {
         var out = ""
         let g = engine.guideline
         out += "Patient \(Self.subjectText(e.record.identity.subject))\n"
+        if e.deceased {
+            var when = ""
+            if case .on(let t)? = e.record.identity.deceased { when = " (\(t))" }
+            out += "  DECEASED\(when): not evaluated; no CarePlan is written. The facts below are shown for reference only.\n"
+        }
         out += "  evaluated \(e.asOf.dateString) against \(g.title) (\(g.id) \(g.version))\n"
         out += "  sources: " + e.record.sources.map { "\($0.file) (\($0.format.rawValue))" }.joined(separator: ", ") + "\n"
         let excluded = Self.excludedCounts(e.record)
@@ -29,6 +34,7 @@ public struct ExplainRenderer: Sendable {
             }
             out += "  \(mark)  \(Self.pad(fact.id.rawValue, 29)) \(engine.deriver.label(fact.id))\n"
             out += "           \(fact.note)\n"
+            for a in fact.assumptions { out += "           assumes: \(a)\n" }
             for source in fact.evidence { out += "           ← \(source)\n" }
         }
         out += "\nRecommendations (priority order)\n"
@@ -44,7 +50,8 @@ public struct ExplainRenderer: Sendable {
             }
         }
         let n = e.fired.count
-        out += n == 0 ? "\nNo recommendation applies: no CarePlan is written for this patient.\n"
+        out += e.deceased ? "\nThe patient is deceased: no CarePlan is written.\n"
+            : n == 0 ? "\nNo recommendation applies: no CarePlan is written for this patient.\n"
                       : "\n\(n) recommendation\(n == 1 ? "" : "s") apply: a CarePlan is written.\n"
         return out
     }

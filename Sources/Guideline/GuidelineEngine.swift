@@ -17,6 +17,8 @@ public struct Evaluation: Sendable {
     public let asOf: Instant
     public let facts: FactSet
     public let results: [RecommendationResult]
+    /// The patient is deceased on the evaluation date: nothing is proposed (DESIGN "Who is evaluated").
+    public let deceased: Bool
 
     public var fired: [RecommendationResult] { results.filter(\.fired) }
 }
@@ -36,13 +38,19 @@ public struct GuidelineEngine: Sendable {
         self.guideline = try GuidelineDefinition(mappings: mappings)
     }
 
+    /// A deceased patient's facts are still derived (explain shows them), but no recommendation
+    /// fires, so no CarePlan is written.
     public func evaluate(_ record: PatientRecord, asOf: Instant) -> Evaluation {
         let facts = deriver.derive(record, asOf: asOf)
+        let deceased = record.identity.deceased?.isDeceased(asOf: asOf) ?? false
         let results = guideline.recommendations.map { r in
+            if deceased {
+                return RecommendationResult(recommendation: r, fired: false, reasons: ["the patient is deceased"], caveats: [])
+            }
             let fired = r.when.evaluate(facts) == .true
             let caveats = fired ? r.caveats.filter { $0.when.evaluate(facts) == .true } : []
             return RecommendationResult(recommendation: r, fired: fired, reasons: r.when.reasons(facts), caveats: caveats)
         }
-        return Evaluation(record: record, asOf: asOf, facts: facts, results: results)
+        return Evaluation(record: record, asOf: asOf, facts: facts, results: results, deceased: deceased)
     }
 }

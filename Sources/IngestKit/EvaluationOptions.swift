@@ -2,7 +2,7 @@ public import ClinicalModel
 
 /// What every evaluating command shares: the date, the mappings and the canonical base.
 public struct EvaluationOptions: Sendable {
-    /// Start of the evaluation day (UTC).
+    /// Start of the evaluation day (a calendar date; records are compared by the dates they recorded).
     public var asOf: Instant
     public var mappings: MappingsSource
     /// Overrides the guideline's canonical base URL.

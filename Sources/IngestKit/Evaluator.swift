@@ -1,4 +1,4 @@
-public import ClinicalModel
+import ClinicalModel
 public import Guideline
 
 /// The guideline engine and CarePlan builder for a set of evaluation options: mappings

@@ -1,36 +1,70 @@
 import ClinicalModel
 
-/// Genomic testing and BRCA1/2 status.
+/// Genomic testing and BRCA1/2 status, with each result's origin (somatic or germline).
 extension Derivation {
-    func genomicTestingDone() -> Fact {
-        let g = rules.genomics
-        let results = observations.filter { o in
-            g.results.matchesCode(o.code) || o.components.contains { g.geneStudied.matchesCode($0.code) }
-                || g.genes.contains { $0.tests.matchesCode(o.code) }
-        }
-        let findings = conditions.filter { c in
-            g.genes.contains { $0.positiveFindings.matchesCode(c.code) || $0.negativeFindings.matchesCode(c.code) }
-        }
-        if let first = results.first {
-            return Fact(id: .genomicTestingDone, truth: .true, evidence: results.map(\.source) + findings.map(\.source),
-                        note: "Genomic result on record: \(first.code.label)"
-                            + (first.time.map { " (\($0.dateString))" } ?? "") + ".")
-        }
-        if let first = findings.first {
-            return Fact(id: .genomicTestingDone, truth: .true, evidence: findings.map(\.source),
-                        note: "A genomic finding is on the problem list: \(first.code.label).")
-        }
-        return Fact(id: .genomicTestingDone, truth: .false, note: "No somatic or germline testing result is on record.")
+    enum Origin: Equatable {
+        case somatic, germline
+        /// Neither a 48002-0 component nor the test says: read as somatic (most oncology panels
+        /// are tumour tests), and the note says so.
+        case notStated
     }
 
-    /// Pathogenic or likely pathogenic BRCA1/BRCA2 variant. False only when testing covered both
-    /// genes and found none; unknown otherwise.
+    /// A result's origin: genomics-reporting component 48002-0, else its test code or text.
+    func origin(_ o: Observation, _ r: FactRules.Origin) -> Origin {
+        for c in o.components where r.components.matchesCode(c.code) {
+            if case .concept(let v)? = c.value {
+                if r.germline.matches(v) { return .germline }
+                if r.somatic.matches(v) { return .somatic }
+            }
+        }
+        if r.germlineTests.matches(o.code) { return .germline }
+        for category in o.categories where r.germlineTests.matches(category) { return .germline }
+        return .notStated
+    }
+
+    func isGenomicResult(_ o: Observation, _ t: FactRules.SomaticTesting) -> Bool {
+        t.results.matchesCode(o.code) || o.components.contains { t.geneStudied.matchesCode($0.code) }
+            || t.geneTests.contains { $0.matchesCode(o.code) }
+    }
+
+    /// A tumour (tissue or ctDNA) genomic result on record; germline-only testing does not count.
+    func somaticTestingDone() -> Fact {
+        let t = rules.somaticTesting
+        let results = observations.filter { isGenomicResult($0, t) }
+        let somatic = results.filter { origin($0, t.origin) != .germline }
+        if let first = somatic.first {
+            let stated = somatic.contains { origin($0, t.origin) == .somatic }
+            return Fact(id: .somaticTestingDone, truth: .true, evidence: somatic.map(\.source),
+                        note: "Genomic result on record: \(first.code.label)" + (first.time.map { " (\($0.dateString))" } ?? "")
+                            + (stated ? ", somatic." : "."),
+                        assumptions: stated ? [] : ["origin not stated; read as somatic"])
+        }
+        if !results.isEmpty {
+            return Fact(id: .somaticTestingDone, truth: .false, evidence: results.map(\.source),
+                        note: "Only germline (hereditary) testing is on record; it does not count as somatic testing.")
+        }
+        return Fact(id: .somaticTestingDone, truth: .false, note: "No somatic or germline testing result is on record.")
+    }
+
+    /// Pathogenic or likely pathogenic BRCA1/BRCA2 variant, germline or somatic. False only when
+    /// somatic testing covered both genes and found none; unknown otherwise.
     func brcaAlteration() -> Fact {
         let g = rules.genomics
         var positive: [(SourceRef, String)] = []
         var covered: [String: [SourceRef]] = [:]
+        var germlineCovered: [String: [SourceRef]] = [:]
+        var originNotStated = false
 
         for o in observations {
+            let from = origin(o, g.origin)
+            func cover(_ gene: String) {
+                if from == .germline {
+                    germlineCovered[gene, default: []].append(o.source)
+                } else {
+                    covered[gene, default: []].append(o.source)
+                    if from == .notStated { originNotStated = true }
+                }
+            }
             // Variant observations (genomics-reporting / mCODE): gene studied + clinical significance.
             if let studied = o.components.first(where: { g.geneStudied.matchesCode($0.code) }),
                 case .concept(let geneValue)? = studied.value
@@ -39,27 +73,25 @@ extension Derivation {
                     let significance = o.components.first { g.significance.matchesCode($0.code) }
                     let absent = o.value.map { if case .concept(let c) = $0 { g.variantAbsent.matchesCode(c) } else { false } } ?? false
                     if case .concept(let s)? = significance?.value, g.pathogenic.matchesCode(s), !absent {
-                        positive.append((o.source, "\(gene.name) variant classified \(s.label)"))
+                        positive.append((o.source, "\(gene.name) variant classified \(s.label)"
+                                         + (from == .germline ? " (germline)" : from == .somatic ? " (somatic)" : "")))
                     } else if absent || (significance?.value).map({ if case .concept(let s) = $0 { g.notPathogenic.matchesCode(s) } else { false } }) == true {
-                        covered[gene.name, default: []].append(o.source)
+                        cover(gene.name)
                     }
                 }
                 continue
             }
             // Older single-gene tests: a positive / negative result.
             for gene in g.genes where gene.tests.matchesCode(o.code) {
-                switch resultPolarity(o) {
+                switch resultPolarity(o, positive: g.positiveResults, negative: g.negativeResults) {
                 case .true: positive.append((o.source, "\(o.code.label) positive"))
-                case .false: covered[gene.name, default: []].append(o.source)
+                case .false: cover(gene.name)
                 case .unknown: break
                 }
             }
         }
         for c in conditions {
-            for gene in g.genes {
-                if gene.positiveFindings.matchesCode(c.code) { positive.append((c.source, c.code.label)) }
-                if gene.negativeFindings.matchesCode(c.code) { covered[gene.name, default: []].append(c.source) }
-            }
+            for gene in g.genes where gene.positiveFindings.matchesCode(c.code) { positive.append((c.source, c.code.label)) }
         }
         if let first = positive.first {
             return Fact(id: .brcaAlteration, truth: .true, evidence: positive.map(\.0), note: "\(first.1).")
@@ -68,19 +100,22 @@ extension Derivation {
         let missing = names.filter { covered[$0] == nil }
         if missing.isEmpty {
             return Fact(id: .brcaAlteration, truth: .false, evidence: names.flatMap { covered[$0]! },
-                        note: "Testing covered \(names.joined(separator: " and ")) and found no pathogenic variant.")
+                        note: "Somatic testing covered \(names.joined(separator: " and ")) and found no pathogenic variant.",
+                        assumptions: originNotStated ? ["origin not stated; read as somatic"] : [])
         }
-        if missing.count < names.count {
-            return Fact(id: .brcaAlteration, truth: .unknown, evidence: covered.values.flatMap { $0 },
-                        note: "No pathogenic variant found, but \(missing.joined(separator: " and ")) was not covered by testing.")
+        if !germlineCovered.isEmpty && missing.allSatisfy({ germlineCovered[$0] != nil }) {
+            return Fact(id: .brcaAlteration, truth: .unknown, evidence: names.flatMap { germlineCovered[$0] ?? [] },
+                        note: "Germline testing found no pathogenic \(names.joined(separator: "/")) variant, but a tumour can carry one: somatic testing has not covered \(missing.joined(separator: " and ")).")
+        }
+        if missing.count < names.count || !germlineCovered.isEmpty {
+            return Fact(id: .brcaAlteration, truth: .unknown, evidence: names.flatMap { (covered[$0] ?? []) + (germlineCovered[$0] ?? []) },
+                        note: "No pathogenic variant found, but somatic testing did not cover \(missing.joined(separator: " and ")).")
         }
         return Fact(id: .brcaAlteration, truth: .unknown, note: "No BRCA1/BRCA2 testing result is on record.")
     }
 
     /// Positive / negative from a coded value, a boolean value or the interpretation.
-    func resultPolarity(_ o: Observation) -> Truth {
-        let pos = rules.positiveResults
-        let neg = rules.negativeResults
+    func resultPolarity(_ o: Observation, positive pos: ValueSet, negative neg: ValueSet) -> Truth {
         var concepts = o.interpretation + o.conclusions
         switch o.value {
         case .concept(let c)?: concepts.append(c)

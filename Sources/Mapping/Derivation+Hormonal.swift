@@ -4,23 +4,25 @@ import ClinicalModel
 extension Derivation {
     func castrateTestosterone() -> Fact {
         let t = rules.testosterone
-        let windowStart = asOf.adding(days: -t.lookbackDays)
+        let windowStartDay = asOf.day - t.lookbackDays
         var unconvertible: [SourceRef] = []
         var latest: (time: Instant, ngPerDl: Double, quantity: Quantity, source: SourceRef)? = nil
         for o in observations where t.observations.matchesCode(o.code) {
-            guard let time = o.time, time >= windowStart, time < horizon, case .quantity(let q)? = o.value else { continue }
-            guard let ng = t.units.convert(q) else {
+            guard let time = o.time, time.day >= windowStartDay, time < horizon, case .quantity(let q)? = o.value else { continue }
+            // A value that is not a finite, non-negative number measures nothing ("-1E400 ng/dL").
+            guard let ng = t.units.convert(q), ng.isFinite, ng >= 0 else {
                 unconvertible.append(o.source)
                 continue
             }
             if latest == nil || time > latest!.time { latest = (time, ng, q, o.source) }
         }
         let threshold = t.thresholdNgPerDl
-        let nmol = Self.round3(threshold / 28.84)
+        // The threshold in nmol/L too, with the factor of the unit table (facts.json).
+        let nmol = t.units.factors[UnitTable.key("nmol/L")].map { " (\(Self.round3(threshold / $0)) nmol/L)" } ?? ""
         guard let latest else {
             if !unconvertible.isEmpty {
                 return Fact(id: .castrateTestosterone, truth: .unknown, evidence: unconvertible,
-                            note: "Testosterone results in the last \(t.lookbackDays) days have no unit that can be converted to ng/dL.")
+                            note: "Testosterone results in the last \(t.lookbackDays) days have no unit that can be converted to ng/dL, or no usable number.")
             }
             return Fact(id: .castrateTestosterone, truth: .unknown,
                         note: "No total testosterone result in the last \(t.lookbackDays) days.")
@@ -37,7 +39,7 @@ extension Derivation {
         }
         return Fact(id: .castrateTestosterone, truth: Truth(below), evidence: [latest.source],
                     note: "Latest testosterone \(shown)\(converted) on \(latest.time.dateString) is "
-                        + (below ? "below" : "not below") + " \(Self.format(threshold)) ng/dL (\(nmol) nmol/L).")
+                        + (below ? "below" : "not below") + " \(Self.format(threshold)) ng/dL\(nmol).")
     }
 
     /// Documented CRPC, or castrate testosterone with progression on hormonal therapy.
@@ -47,7 +49,8 @@ extension Derivation {
             return Fact(id: .castrationResistant, truth: .true, evidence: documented.map(\.source),
                         note: "\(describe(first.code, rules.castrationResistant)) is documented.")
         }
-        let progression = progressionOnHormonalTherapy(progressedOnEnzalutamide)
+        let progression = progressedOnEnzalutamide.value.truth == .true
+            ? progressedOnEnzalutamide : self.progression(rules.crpcProgression, id: .castrationResistant)
         if castrate.value.truth == .true, progression.value.truth == .true {
             return Fact(id: .castrationResistant, truth: .true, evidence: castrate.evidence + progression.evidence,
                         note: "Castrate testosterone with progression on hormonal therapy.")
@@ -69,13 +72,6 @@ extension Derivation {
         }
         return Fact(id: .castrationResistant, truth: .unknown,
                     note: "CRPC is not documented and castrate testosterone is not established.")
-    }
-
-    /// Progression while on ADT or an androgen-receptor pathway inhibitor: progression on
-    /// enzalutamide, or the same progression tests over all hormonal-therapy courses.
-    func progressionOnHormonalTherapy(_ onEnzalutamide: Fact) -> Fact {
-        if onEnzalutamide.value.truth == .true { return onEnzalutamide }
-        return progression(on: rules.hormonalTherapy, id: .castrationResistant, drugName: "hormonal therapy")
     }
 
     func mcrpc(_ facts: FactSet) -> Fact {

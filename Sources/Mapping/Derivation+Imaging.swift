@@ -3,15 +3,15 @@ import ClinicalModel
 /// PSMA PET: recognized by tracer codes or "PSMA" and tracer names in the study's text.
 extension Derivation {
     func psmaPositive() -> Fact {
-        let vs = rules.psmaPET
+        let vs = rules.psma.studies
         let studies = observations.filter { vs.matches($0.code) }.sorted { ($0.time ?? Instant(seconds: .min)) < ($1.time ?? Instant(seconds: .min)) }
         let procedures = self.procedures.filter { $0.actuality == .actual && vs.matches($0.code) }
         // The latest PSMA PET decides (a report and its observations share its day). A newer study
         // without a coded result leaves the question open rather than letting an older one answer.
         if let lastDay = studies.last?.time?.day {
             let latest = studies.filter { $0.time?.day == lastDay }
-            let results = Set(latest.map(resultPolarity).filter { $0 != .unknown })
-            if results.count == 1, let polarity = results.first, let study = latest.first(where: { resultPolarity($0) == polarity }) {
+            let results = Set(latest.map({ resultPolarity($0, positive: rules.psma.positive, negative: rules.psma.negative) }).filter { $0 != .unknown })
+            if results.count == 1, let polarity = results.first, let study = latest.first(where: { resultPolarity($0, positive: rules.psma.positive, negative: rules.psma.negative) == polarity }) {
                 let when = study.time.map { " on \($0.dateString)" } ?? ""
                 return Fact(id: .psmaPositive, truth: polarity, evidence: latest.map(\.source),
                             note: "\(describe(study.code, vs))\(when) reported \(polarity == .true ? "positive" : "negative").")

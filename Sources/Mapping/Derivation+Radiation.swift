@@ -5,26 +5,28 @@ extension Derivation {
     /// Does this procedure target the sites of `vs`? By body site, else by the procedure's text.
     func targets(_ p: Procedure, _ vs: ValueSet) -> Truth {
         if !p.bodySites.isEmpty { return Truth(vs.matchesAny(p.bodySites)) }
-        for text in p.code.texts where vs.text.firstMatch(in: text) != nil { return .true }
+        for text in p.code.texts where vs.matchesText(text) { return .true }
         return .unknown
     }
 
     func pelvicRadiationPlanned() -> Fact {
-        let rt = rules.radiotherapy
-        // Palliative radiation (to a bone metastasis) is not pelvic IMRT, whatever bone it targets.
+        let r = rules.pelvicPlan
+        let rt = r.radiotherapy
+        // Palliative radiation (a palliative code, intent or reason, or a bone metastasis as its
+        // reason) is palliative bone radiation, not pelvic IMRT, whatever bone it targets.
         let plans = procedures.filter { $0.actuality == .planned && $0.status != "completed" && rt.matches($0.code) }
         let palliative = plans.filter {
-            rules.palliativeIntent.matches($0.code) || rules.palliativeIntent.matchesAny($0.reasons)
-                || rules.metastasis.bone.matchesAny($0.reasons)
+            r.palliativeIntent.matches($0.code) || r.palliativeIntent.matchesAny($0.reasons)
+                || r.palliativeIntent.matchesAny($0.intents) || r.boneMetastasisReasons.matchesAny($0.reasons)
         }
         let planned = plans.filter { p in !palliative.contains(p) }
         let done = procedures.filter {
             $0.actuality == .actual && ($0.status == nil || $0.status == "completed") && rt.matches($0.code)
-                && targets($0, rules.pelvicSites) == .true
+                && targets($0, r.pelvicSites) == .true
         }
         var unknownSite: [SourceRef] = []
         for plan in planned {
-            switch targets(plan, rules.pelvicSites) {
+            switch targets(plan, r.pelvicSites) {
             case .true:
                 // A plan that a later completed pelvic course fulfilled is no longer pending.
                 if let planned = plan.time, done.contains(where: { ($0.time ?? Instant(seconds: .min)) >= planned }) { continue }

@@ -1,33 +1,106 @@
 import ClinicalModel
 
-/// Treatment history: exposures, progression on enzalutamide (PCWG3), line of therapy.
+/// Treatment history: exposures, current courses, progression on enzalutamide (PCWG3), line of therapy.
 extension Derivation {
-    /// Any real exposure (not planned, not cancelled, not "not taken").
-    func exposure(_ id: FactID, _ vs: ValueSet) -> Fact {
-        let found = exposures(vs)
+    /// Any real exposure (not planned, not cancelled, not "not taken"), as a medication or, for
+    /// therapies recorded as procedures (radium-223, 177Lu-PSMA), a done procedure.
+    func exposure(_ e: FactRules.Exposure) -> Fact {
+        let found = exposures(e.medications)
+        let done = e.procedures.map { vs in procedures.filter { $0.actuality == .actual && vs.matches($0.code) } } ?? []
         if let first = found.first {
             let when = first.start.map { " from \($0.dateString)" } ?? ""
-            return Fact(id: id, truth: .true, evidence: found.map(\.source),
-                        note: "\(describe(first.medication, vs))\(when) (\(first.kind.rawValue)).")
+            return Fact(id: e.fact, truth: .true, evidence: found.map(\.source) + done.map(\.source),
+                        note: "\(describe(first.medication, e.medications))\(when) (\(first.kind.rawValue)).")
+        }
+        if let first = done.first, let vs = e.procedures {
+            let when = first.time.map { " on \($0.dateString)" } ?? ""
+            return Fact(id: e.fact, truth: .true, evidence: done.map(\.source),
+                        note: "\(describe(first.code, vs))\(when) (\(first.kind.rawValue)).")
         }
         if hasMedicationHistory {
-            let planned = medications.filter { $0.actuality == .planned && vs.matches($0.medication) }
-            return Fact(id: id, truth: .false, evidence: planned.map(\.source),
+            let planned = medications.filter { $0.actuality == .planned && e.medications.matches($0.medication) }
+            return Fact(id: e.fact, truth: .false, evidence: planned.map(\.source),
                         note: planned.isEmpty ? "Not in the recorded medication history."
                                               : "Only planned or proposed, never given.")
         }
-        return Fact(id: id, truth: .unknown, note: "No medication history is recorded.")
+        return Fact(id: e.fact, truth: .unknown, note: "No medication history is recorded.")
+    }
+
+    /// The first start of a line agent other than `drug`, in a regimen started after the one
+    /// beginning at `start` (more than `sameRegimenWithinDays` later): where a course left
+    /// `active` or with no recorded end is taken to stop.
+    func nextLine(after start: Instant, excluding drug: ValueSet) -> (start: Instant, name: String)? {
+        let t = rules.therapies
+        var best: (start: Instant, name: String)? = nil
+        for agent in t.lineAgents where agent.valueSet.id != drug.id {
+            for use in exposures(agent.valueSet) {
+                guard let s = use.start, s.day > start.day + t.sameRegimenDays else { continue }
+                if best == nil || s < best!.start { best = (s, agent.name) }
+            }
+        }
+        return best
+    }
+
+    func courses(_ uses: [MedicationUse], of drug: ValueSet, gapDays: Int) -> [TherapyCourse] {
+        TherapyCourse.courses(uses, therapy: rules.therapies.therapy(drug), table: rules.therapies, asOf: asOf,
+                              gapDays: gapDays, nextLine: { nextLine(after: $0, excluding: drug) })
+    }
+
+    /// Whether a course of `drug` is current on the evaluation date or ended at most `graceDays`
+    /// before it. A course whose end is not recorded is current only while nothing says it ended,
+    /// and then unknown: the record cannot tell.
+    func currentExposure(_ c: FactRules.CurrentExposure) -> Fact {
+        let name = rules.name(of: c.drug)
+        let uses = exposures(c.drug)
+        guard !uses.isEmpty else {
+            if hasMedicationHistory { return Fact(id: c.fact, truth: .false, note: "Never exposed to \(name).") }
+            return Fact(id: c.fact, truth: .unknown, note: "No medication history is recorded.")
+        }
+        let courses = self.courses(uses, of: c.drug, gapDays: c.courseGapDays)
+        guard let latest = courses.filter({ $0.start != nil }).max(by: { $0.start! < $1.start! }) else {
+            return Fact(id: c.fact, truth: .unknown, evidence: uses.map(\.source),
+                        note: "\(name.capitalizedFirst) is recorded without a date.")
+        }
+        let limit = asOf.adding(days: -c.graceDays)
+        switch latest.end {
+        case .current?:
+            return Fact(id: c.fact, truth: .true, evidence: latest.sources,
+                        note: "\(name.capitalizedFirst) \(latest.span(asOf: asOf)), recorded as ongoing.")
+        case .recorded(let end, let how)?:
+            let within = end >= limit
+            let ends = end >= asOf ? "runs to \(end.dateString)" : "ended \(end.dateString)"
+            return Fact(id: c.fact, truth: Truth(within), evidence: latest.sources,
+                        note: "\(name.capitalizedFirst) from \(latest.start!.dateString) \(ends) (\(how))"
+                            + (within ? (end >= asOf ? "." : ", within \(c.graceDays) days of the evaluation date.")
+                                      : ", more than \(c.graceDays) days before the evaluation date."))
+        case .superseded(let end, let by)?:
+            let within = end >= limit
+            return Fact(id: c.fact, truth: Truth(within), evidence: latest.sources,
+                        note: "\(name.capitalizedFirst) from \(latest.start!.dateString) is recorded as ongoing, but \(by) started \(end.dateString), which ends it"
+                            + (within ? "; that is within \(c.graceDays) days." : "."))
+        case .notRecorded(_, _, let ended)?:
+            if ended {
+                return Fact(id: c.fact, truth: .false, evidence: latest.sources,
+                            note: "\(name.capitalizedFirst) from \(latest.start!.dateString): its status says it ended, and the end is not recorded, so it is not current.",
+                            assumptions: ["end not recorded"])
+            }
+            return Fact(id: c.fact, truth: .unknown, evidence: latest.sources,
+                        note: "\(name.capitalizedFirst) from \(latest.start!.dateString) has neither an end nor a status saying whether it goes on.",
+                        assumptions: ["end not recorded"])
+        case nil:
+            return Fact(id: c.fact, truth: .unknown, evidence: latest.sources, note: "\(name.capitalizedFirst) is undated.")
+        }
     }
 
     func progressedOnEnzalutamide() -> Fact {
-        progression(on: rules.progression.enzalutamide, id: .progressedOnEnzalutamide, drugName: "enzalutamide")
+        progression(rules.progression, id: .progressedOnEnzalutamide)
     }
 
-    /// Progression while on a drug of `vs` or within the grace period after it stopped:
+    /// Progression while on a drug of the rule or within the grace period after it stopped:
     /// stopped for progression, documented progression, or PCWG3 PSA progression.
-    func progression(on vs: ValueSet, id: FactID, drugName: String) -> Fact {
-        let p = rules.progression
-        let uses = exposures(vs)
+    func progression(_ p: FactRules.Progression, id: FactID) -> Fact {
+        let drugName = rules.name(of: p.drug)
+        let uses = exposures(p.drug)
         guard !uses.isEmpty else {
             if hasMedicationHistory {
                 return Fact(id: id, truth: .false, note: "Never exposed to \(drugName).")
@@ -41,23 +114,25 @@ extension Derivation {
                             note: "\(drugName.capitalizedFirst) was stopped for \(describe(reason, p.stopReasons)).")
             }
         }
-        let courses = TherapyCourse.courses(uses, asOf: asOf, gapDays: p.courseGapDays)
-        let psa = psaSeries()
+        let courses = self.courses(uses, of: p.drug, gapDays: p.courseGapDays)
+        let psa = psaSeries(p.psa)
         var noProgression: [SourceRef] = []
         var reasons: [String] = []
+        var assumptions: [String] = []
         var everyCourseAssessed = true
         for course in courses {
-            guard let start = course.start, let end = course.end else {
+            guard let start = course.start, let last = course.lastDay(asOf: asOf) else {
                 reasons.append("\(drugName) has no start date")
                 everyCourseAssessed = false
                 continue
             }
-            let windowEnd = course.ongoing ? horizon : min(end.adding(days: p.graceDays), horizon)
-            let span = course.ongoing ? "since \(start.dateString)" : "\(start.dateString) to \(end.dateString)"
+            let windowEnd = course.isCurrent ? horizon : min(TimeRange.day(last).start.adding(days: p.graceDays + 1), horizon)
+            let span = course.span(asOf: asOf) + (course.isCurrent ? "" : ", +\(p.graceDays) days")
+            let assumption = course.assumption.map { [$0] } ?? []
             // 2. Documented progression inside the window.
-            if let (source, what) = documentedProgression(from: start, to: windowEnd) {
+            if let (source, what) = documentedProgression(p, from: start, to: windowEnd) {
                 return Fact(id: id, truth: .true, evidence: course.sources + [source],
-                            note: "\(what) on \(drugName) (\(span)\(course.ongoing ? "" : ", +\(p.graceDays) days")).")
+                            note: "\(what) on \(drugName) (\(span)).", assumptions: assumption)
             }
             // 3. PCWG3 PSA progression.
             switch PSAProgression.evaluate(psa, start: start, windowEnd: windowEnd, rule: p.psa) {
@@ -65,50 +140,54 @@ extension Derivation {
                 return Fact(id: id, truth: .true, evidence: course.sources + [nadir.source, rise.source, confirmation.source],
                             note: "PCWG3 PSA progression on \(drugName) (\(span)): nadir \(Self.format(nadir.ngPerMl)) ng/mL, "
                                 + "\(Self.format(rise.ngPerMl)) on \(rise.time.dateString), confirmed "
-                                + "\(Self.format(confirmation.ngPerMl)) on \(confirmation.time.dateString).")
+                                + "\(Self.format(confirmation.ngPerMl)) on \(confirmation.time.dateString).",
+                            assumptions: assumption)
             case .noProgression(let values):
                 noProgression += course.sources + values.map(\.source)
+                assumptions += assumption
                 reasons.append("\(Self.plural(values.count, "PSA result")) on \(drugName) (\(span)) show no PCWG3 progression")
             case .insufficient(let why):
+                assumptions += assumption
                 reasons.append("on \(drugName) (\(span)): \(why)")
                 everyCourseAssessed = false
             }
         }
         if everyCourseAssessed {
             return Fact(id: id, truth: .false, evidence: noProgression,
-                        note: reasons.joined(separator: "; ").capitalizedFirst + "; no progression is documented.")
+                        note: reasons.joined(separator: "; ").capitalizedFirst + "; no progression is documented.",
+                        assumptions: assumptions)
         }
         return Fact(id: id, truth: .unknown, evidence: uses.map(\.source),
-                    note: "Exposed to \(drugName), but progression cannot be decided: " + reasons.joined(separator: "; ") + ".")
+                    note: "Exposed to \(drugName), but progression cannot be decided: " + reasons.joined(separator: "; ") + ".",
+                    assumptions: assumptions)
     }
 
     /// A documented progression after the start day and before `to`: mCODE disease status
     /// "worsened", or a progression problem. A progression dated on the start day is the one that
-    /// led to the drug, not one on it.
-    func documentedProgression(from: Instant, to: Instant) -> (SourceRef, String)? {
-        let p = rules.progression
-        let firstDay = TimeRange.day(from).end
+    /// led to the drug, not one on it. Days are calendar days as recorded.
+    func documentedProgression(_ p: FactRules.Progression, from: Instant, to: Instant) -> (SourceRef, String)? {
+        let firstDay = from.day + 1
         for o in observations where p.diseaseStatusCodes.matchesCode(o.code) {
-            guard let t = o.effective?.earliest, t >= firstDay, t < to, case .concept(let value)? = o.value,
+            guard let t = o.effective?.earliest, t.day >= firstDay, t < to, case .concept(let value)? = o.value,
                 p.progressionValues.matchesCode(value)
             else { continue }
             return (o.source, "Disease status \(describe(value, p.progressionValues)) on \(t.dateString)")
         }
         for c in conditions where p.progressionFindings.matches(c.code) {
-            guard let t = c.time, t >= firstDay, t < to else { continue }
+            guard let t = c.time, t.day >= firstDay, t < to else { continue }
             return (c.source, "\(describe(c.code, p.progressionFindings)) recorded \(t.dateString)")
         }
         return nil
     }
 
-    /// Dated PSA results in ng/mL, oldest first; results in units that cannot be converted are left out.
-    func psaSeries() -> [PSAValue] {
-        let rule = rules.progression.psa
+    /// Dated PSA results in ng/mL, oldest first; results in units that cannot be converted, and
+    /// values that are not finite non-negative numbers, are left out.
+    func psaSeries(_ rule: PSARule) -> [PSAValue] {
         var values: [PSAValue] = []
         for o in observations where rule.observations.matchesCode(o.code) {
             // A censored result ("< 0.1") is not a value a rise can be measured from.
             guard let earliest = o.effective?.earliest, let latest = o.effective?.latest, case .quantity(let q)? = o.value,
-                q.comparator == nil, let v = rule.units.convert(q)
+                q.comparator == nil, let v = rule.units.convert(q), v.isFinite, v >= 0
             else { continue }
             values.append(PSAValue(time: earliest, latest: latest, ngPerMl: v, source: o.source))
         }
@@ -116,21 +195,23 @@ extension Derivation {
     }
 
     /// The line of systemic therapy in which enzalutamide was given. Each line agent's first
-    /// start orders the regimens; agents starting within `sameRegimenDays` of each other are
-    /// one regimen. ADT is the backbone, not a line.
+    /// start orders the regimens; agents starting within `sameRegimenWithinDays` of a regimen's
+    /// first agent join it. ADT is the backbone, not a line.
     func enzalutamideLine() -> Fact {
-        let enzalutamide = exposures(rules.progression.enzalutamide)
+        let drug = rules.lineDrug
+        let enzalutamide = exposures(drug)
         guard !enzalutamide.isEmpty else {
-            return Fact(id: .enzalutamideLine, value: .unknownInteger, note: "No exposure to enzalutamide.")
+            return Fact(id: .enzalutamideLine, value: .unknownInteger, note: "No exposure to \(rules.name(of: drug)).")
         }
+        let sameRegimenDays = rules.therapies.sameRegimenDays
         var firstStarts: [(agent: String, title: String, start: Instant, source: SourceRef)] = []
         var undated: [SourceRef] = []
         let backboneStart = exposures(rules.backbone).compactMap(\.start).min()
-        for agent in rules.lineAgents {
-            var uses = exposures(agent)
+        for agent in rules.therapies.lineAgents {
+            var uses = exposures(agent.valueSet)
             // An antiandrogen started with ADT is flare cover: part of the backbone, not a line.
-            if let b = backboneStart, rules.flareCover.contains(where: { $0.id == agent.id }) {
-                uses = uses.filter { u in u.start.map { abs(b.days(until: $0)) > rules.sameRegimenDays } ?? true }
+            if let b = backboneStart, rules.flareCover.contains(where: { $0.id == agent.valueSet.id }) {
+                uses = uses.filter { u in u.start.map { abs(b.days(until: $0)) > sameRegimenDays } ?? true }
             }
             guard !uses.isEmpty else { continue }
             let dated = uses.compactMap { u in u.start.map { ($0, u.source) } }
@@ -138,7 +219,7 @@ extension Derivation {
                 undated += uses.map(\.source)
                 continue
             }
-            firstStarts.append((agent.id, agent.title, first.0, first.1))
+            firstStarts.append((agent.valueSet.id, agent.valueSet.title, first.0, first.1))
         }
         guard undated.isEmpty else {
             return Fact(id: .enzalutamideLine, value: .unknownInteger, evidence: undated,
@@ -147,16 +228,15 @@ extension Derivation {
         firstStarts.sort { ($0.start, $0.agent) < ($1.start, $1.agent) }
         var regimens: [[(agent: String, title: String, start: Instant, source: SourceRef)]] = []
         for item in firstStarts {
-            if let first = regimens.last?.first, first.start.days(until: item.start) <= rules.sameRegimenDays {
+            if let first = regimens.last?.first, first.start.days(until: item.start) <= sameRegimenDays {
                 regimens[regimens.count - 1].append(item)
             } else {
                 regimens.append([item])
             }
         }
-        let enzalutamideID = rules.progression.enzalutamide.id
-        guard let index = regimens.firstIndex(where: { $0.contains { $0.agent == enzalutamideID } }) else {
+        guard let index = regimens.firstIndex(where: { $0.contains { $0.agent == drug.id } }) else {
             return Fact(id: .enzalutamideLine, value: .unknownInteger, evidence: enzalutamide.map(\.source),
-                        note: "Enzalutamide has no start date.")
+                        note: "\(rules.name(of: drug).capitalizedFirst) has no start date.")
         }
         let order = regimens.map { $0.map(\.title).joined(separator: " + ") }.joined(separator: " → ")
         return Fact(id: .enzalutamideLine, value: .integer(index + 1), evidence: regimens.flatMap { $0.map(\.source) },

@@ -17,7 +17,7 @@ public struct FactDeriver: Sendable {
     /// The label `facts.json` gives a fact ("Castrate testosterone").
     public func label(_ id: FactID) -> String { rules.labels[id] ?? id.rawValue }
 
-    /// Facts for `record` as of the day starting at `asOf` (UTC).
+    /// Facts for `record` as of the calendar day starting at `asOf`.
     public func derive(_ record: PatientRecord, asOf: Instant) -> FactSet {
         let d = Derivation(record: record, asOf: asOf, rules: rules)
         var facts = FactSet()
@@ -35,12 +35,15 @@ public struct FactDeriver: Sendable {
         let progressed = d.progressedOnEnzalutamide()
         facts.set(d.castrationResistant(castrate: castrate, progressedOnEnzalutamide: progressed))
         facts.set(d.mcrpc(facts))
-        facts.set(d.exposure(.priorARPI, rules.arpi))
+        facts.set(d.exposure(rules.exposure(.priorARPI)))
         facts.set(progressed)
+        facts.set(d.currentExposure(rules.onEnzalutamide))
         facts.set(d.enzalutamideLine())
-        facts.set(d.exposure(.priorDocetaxel, rules.docetaxel))
-        facts.set(d.exposure(.priorCabazitaxel, rules.cabazitaxel))
-        facts.set(d.genomicTestingDone())
+        for id in [FactID.priorDocetaxel, .priorCabazitaxel, .priorRadium223, .priorLu177PSMA, .priorPARPInhibitor] {
+            facts.set(d.exposure(rules.exposure(id)))
+        }
+        facts.set(d.currentExposure(rules.onAbiraterone))
+        facts.set(d.somaticTestingDone())
         facts.set(d.brcaAlteration())
         facts.set(d.psmaPositive())
         facts.set(d.pelvicRadiationPlanned())

@@ -18,10 +18,15 @@ public struct FactID: RawRepresentable, Hashable, Comparable, Sendable, CustomSt
     public static let mcrpc = FactID("mcrpc")
     public static let priorARPI = FactID("prior-arpi")
     public static let progressedOnEnzalutamide = FactID("progressed-on-enzalutamide")
+    public static let onEnzalutamide = FactID("on-enzalutamide")
     public static let enzalutamideLine = FactID("enzalutamide-line")
     public static let priorDocetaxel = FactID("prior-docetaxel")
     public static let priorCabazitaxel = FactID("prior-cabazitaxel")
-    public static let genomicTestingDone = FactID("genomic-testing-done")
+    public static let priorRadium223 = FactID("prior-radium-223")
+    public static let priorLu177PSMA = FactID("prior-lu177-psma")
+    public static let priorPARPInhibitor = FactID("prior-parp-inhibitor")
+    public static let onAbiraterone = FactID("on-abiraterone")
+    public static let somaticTestingDone = FactID("somatic-testing-done")
     public static let brcaAlteration = FactID("brca-alteration")
     public static let psmaPositive = FactID("psma-positive")
     public static let pelvicRadiationPlanned = FactID("pelvic-radiation-planned")
@@ -32,8 +37,8 @@ public struct FactID: RawRepresentable, Hashable, Comparable, Sendable, CustomSt
     public static let catalog: [FactID] = [
         .prostateCancer, .metastatic, .boneMetastases, .visceralMetastases, .distantNodalMetastases,
         .boneOnlyMetastases, .symptomaticBoneMetastases, .castrateTestosterone, .castrationResistant, .mcrpc,
-        .priorARPI, .progressedOnEnzalutamide, .enzalutamideLine, .priorDocetaxel, .priorCabazitaxel,
-        .genomicTestingDone, .brcaAlteration, .psmaPositive, .pelvicRadiationPlanned, .localRecurrence,
-        .priorDefinitiveRadiotherapy,
+        .priorARPI, .progressedOnEnzalutamide, .onEnzalutamide, .enzalutamideLine, .priorDocetaxel, .priorCabazitaxel,
+        .priorRadium223, .priorLu177PSMA, .priorPARPInhibitor, .onAbiraterone, .somaticTestingDone, .brcaAlteration,
+        .psmaPositive, .pelvicRadiationPlanned, .localRecurrence, .priorDefinitiveRadiotherapy,
     ]
 }

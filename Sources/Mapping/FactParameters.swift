@@ -18,6 +18,9 @@ struct FactParameters {
 
     private let parameters: JSONObject
 
+    /// Whether an optional parameter is given.
+    func has(_ name: String) -> Bool { parameters[name] != nil }
+
     private func path(_ name: String) -> String { "$.facts[id=\(fact)].parameters.\(name)" }
 
     private func value(_ name: String) throws(MappingError) -> JSONValue {

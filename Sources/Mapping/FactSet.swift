@@ -1,5 +1,3 @@
-public import ClinicalModel
-
 /// All facts for one patient, in catalogue order.
 public struct FactSet: Hashable, Sendable {
     public private(set) var facts: [Fact] = []

@@ -9,6 +9,10 @@ public import JSONKit
 public struct MappingSet: Sendable {
     public let codeSystems: CodeSystemTable
     public let valueSets: [String: ValueSet]
+    /// `text.json`: when a synonym found in free text does not count.
+    public let textRules: TextRules
+    /// `therapies.json`: how each systemic therapy is given, and when a course ends.
+    let therapies: TherapyTable
     /// `facts.json`: per fact id, its label and parameters.
     public let facts: [String: FactDefinition]
     /// `guideline.json`, parsed; decoded by the Guideline module.
@@ -46,12 +50,14 @@ public struct MappingSet: Sendable {
         }
 
         codeSystems = try Self.loadCodeSystems(parse("codesystems.json"))
+        textRules = try TextRules.load(parse("text.json"))
         let synonyms = try Self.loadSynonyms(parse("synonyms.json"))
         var documents: [(path: String, value: JSONValue)] = []
         for path in files.keys.sorted() where path.hasPrefix("valuesets/") {
             documents.append((path, try parse(path)))
         }
-        valueSets = try ValueSetLoader(codeSystems: codeSystems, synonyms: synonyms).load(documents)
+        valueSets = try ValueSetLoader(codeSystems: codeSystems, synonyms: synonyms, rules: textRules).load(documents)
+        therapies = try TherapyTable(parse("therapies.json"), valueSets: valueSets)
         facts = try Self.loadFacts(parse("facts.json"))
         guideline = try parse("guideline.json")
     }

@@ -46,31 +46,33 @@ enum PSAProgression {
         case insufficient(String)
     }
 
-    /// `series` sorted by time, all at or before the evaluation date. A rise counts only up to
-    /// `windowEnd` (on treatment, or within the grace period after stopping). Partial dates are
-    /// read conservatively: a rise must be after week 12 at its earliest, and its confirmation
-    /// 3 weeks after the rise's latest possible date, with no value in between falling back
-    /// below the thresholds (the next values must stay risen).
+    /// `series` sorted by time, all at or before the evaluation date. A rise counts only before
+    /// `windowEnd` (on treatment, or within the grace period after stopping). Windows count
+    /// calendar days as recorded (DESIGN): a rise counts from day `start + 84`, and a confirmation
+    /// at least 21 calendar days after the rise. Partial dates are read conservatively: a rise at
+    /// its earliest day must be past week 12, and its confirmation counts from the rise's latest
+    /// possible day, with no value in between falling back below the thresholds.
     static func evaluate(_ series: [PSAValue], start: Instant, windowEnd: Instant, rule: PSARule) -> Outcome {
-        let flareEnd = start.adding(days: rule.flareDays)
-        let baselineStart = start.adding(days: -rule.baselineMaxDays)
-        var nadir: PSAValue? = series.last { $0.latest <= start && $0.time >= baselineStart }
-        let onTreatment = series.filter { $0.time > start && $0.time <= windowEnd }
+        let startDay = start.day
+        let flareEndDay = startDay + rule.flareDays
+        let baselineStartDay = startDay - rule.baselineMaxDays
+        var nadir: PSAValue? = series.last { $0.latest.day <= startDay && $0.time.day >= baselineStartDay }
+        let onTreatment = series.filter { $0.time.day > startDay && $0.time < windowEnd }
         var pendingRise = false
         var assessed: [PSAValue] = nadir.map { [$0] } ?? []
 
         for value in onTreatment {
             assessed.append(value)
-            if let n = nadir, value.time >= flareEnd, isRise(value, over: n, rule) {
-                let confirmAfter = value.latest.adding(days: rule.confirmDays)
+            if let n = nadir, value.time.day >= flareEndDay, isRise(value, over: n, rule) {
+                let confirmFromDay = value.latest.day + rule.confirmDays
                 var confirmed: PSAValue? = nil
                 var fellBack = false
-                for next in series where next.time > value.latest {
+                for next in series where next.time.day > value.latest.day {
                     guard isRise(next, over: n, rule) else {
                         fellBack = true
                         break
                     }
-                    if next.time >= confirmAfter {
+                    if next.time.day >= confirmFromDay {
                         confirmed = next
                         break
                     }
@@ -83,7 +85,7 @@ enum PSAProgression {
         if pendingRise {
             return .insufficient("a PSA rise meets the PCWG3 thresholds but has no value ≥ \(rule.confirmDays) days later to confirm it")
         }
-        let afterFlare = onTreatment.filter { $0.time >= flareEnd }
+        let afterFlare = onTreatment.filter { $0.time.day >= flareEndDay }
         if afterFlare.isEmpty {
             return .insufficient("no PSA result from week \(rule.flareDays / 7) of treatment onwards")
         }

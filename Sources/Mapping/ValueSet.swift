@@ -6,6 +6,9 @@ public struct ValueSet: Sendable {
     public let id: String
     public let title: String
     let codes: Set<CodeKey>
+    /// `compose.exclude`: codes that say the opposite (a stop reason "treatment completed" against
+    /// progression). A concept carrying one is never matched by its text.
+    let opposites: Set<CodeKey>
     let text: TextMatcher
 
     struct CodeKey: Hashable, Sendable {
@@ -13,11 +16,13 @@ public struct ValueSet: Sendable {
         let code: String
     }
 
-    init(id: String, title: String, codes: Set<CodeKey>, synonyms: [String]) {
+    init(id: String, title: String, codes: Set<CodeKey>, opposites: Set<CodeKey> = [], synonyms: [String],
+         rules: TextRules) {
         self.id = id
         self.title = title
         self.codes = codes
-        self.text = TextMatcher(terms: synonyms)
+        self.opposites = opposites
+        self.text = TextMatcher(terms: synonyms, rules: rules)
     }
 
     /// How a concept matched: by a coding, or by a synonym found in its text.
@@ -38,12 +43,24 @@ public struct ValueSet: Sendable {
         return codes.contains(CodeKey(system: system, code: coding.code))
     }
 
-    /// Codes first (they are exact); text only when no coding decides it.
+    /// Codes first (they are exact); text only when no coding decides it, and never against a
+    /// coding that says the opposite (DESIGN: text never overrides a coded value).
     public func match(_ concept: Concept) -> Match? {
         for coding in concept.codings where contains(coding) { return .code(coding) }
+        guard !text.isEmpty else { return nil }
+        if !opposites.isEmpty, concept.codings.contains(where: { isOpposite($0) }) { return nil }
         for t in concept.texts { if let term = text.firstMatch(in: t) { return .text(term) } }
         return nil
     }
+
+    /// A coding the value set excludes: it says the opposite of membership.
+    public func isOpposite(_ coding: Coding) -> Bool {
+        guard let system = coding.system else { return false }
+        return opposites.contains(CodeKey(system: system, code: coding.code))
+    }
+
+    /// Text alone (no codings): for concepts that are only words, such as a body site's text.
+    public func matchesText(_ s: String) -> Bool { text.firstMatch(in: s) != nil }
 
     public func matches(_ concept: Concept) -> Bool { match(concept) != nil }
 

@@ -6,6 +6,7 @@ import JSONKit
 struct ValueSetLoader {
     let codeSystems: CodeSystemTable
     let synonyms: [String: [String]]
+    let rules: TextRules
 
     struct Raw {
         let file: String
@@ -13,7 +14,26 @@ struct ValueSetLoader {
         let url: String?
         let title: String
         var codes: Set<ValueSet.CodeKey>
+        var opposites: Set<ValueSet.CodeKey> = []
         var includes: [(ref: String, path: String)]
+    }
+
+    /// The concepts of one `compose.include[]` or `compose.exclude[]` element.
+    func concepts(_ element: JSONValue, file: String, path: String) throws(MappingError) -> [ValueSet.CodeKey] {
+        let concepts = element["concept"]?.arrayValue ?? []
+        if concepts.isEmpty { return [] }
+        guard let systemText = element["system"]?.stringValue else {
+            throw MappingError(file: file, path: "\(path).system", message: "an include with concepts needs a system")
+        }
+        let system = codeSystems.canonical(systemText)
+        var keys: [ValueSet.CodeKey] = []
+        for (k, concept) in concepts.enumerated() {
+            guard let code = concept["code"]?.stringValue, !code.isEmpty else {
+                throw MappingError(file: file, path: "\(path).concept[\(k)].code", message: "expected a code")
+            }
+            keys.append(ValueSet.CodeKey(system: system, code: codeSystems.normalizedCode(code, system: system)))
+        }
+        return keys
     }
 
     func load(_ documents: [(path: String, value: JSONValue)]) throws(MappingError) -> [String: ValueSet] {
@@ -40,48 +60,46 @@ struct ValueSetLoader {
                     }
                     raw.includes.append((ref, "\(path).valueSet[\(k)]"))
                 }
-                let concepts = include["concept"]?.arrayValue ?? []
-                if concepts.isEmpty { continue }
-                guard let systemText = include["system"]?.stringValue else {
-                    throw MappingError(file: file, path: "\(path).system", message: "an include with concepts needs a system")
-                }
-                let system = codeSystems.canonical(systemText)
-                for (k, concept) in concepts.enumerated() {
-                    guard let code = concept["code"]?.stringValue, !code.isEmpty else {
-                        throw MappingError(file: file, path: "\(path).concept[\(k)].code", message: "expected a code")
-                    }
-                    raw.codes.insert(ValueSet.CodeKey(system: system, code: codeSystems.normalizedCode(code, system: system)))
-                }
+                raw.codes.formUnion(try concepts(include, file: file, path: path))
+            }
+            for (i, exclude) in (json["compose"]?["exclude"]?.arrayValue ?? []).enumerated() {
+                raw.opposites.formUnion(try concepts(exclude, file: file, path: "$.compose.exclude[\(i)]"))
             }
             if let url = raw.url { byURL[url] = id }
             raws[id] = raw
         }
-        for key in synonyms.keys where raws[key] == nil {
+        for key in synonyms.keys.sorted() where raws[key] == nil {
             throw MappingError(file: "synonyms.json", path: "$.synonyms.\(key)",
                                message: "no value set with id \"\(key)\" in valuesets/")
         }
 
         var result: [String: ValueSet] = [:]
-        func flatten(_ id: String, _ visiting: [String]) throws(MappingError) -> (Set<ValueSet.CodeKey>, [String]) {
+        func flatten(_ id: String, _ visiting: [String]) throws(MappingError)
+            -> (codes: Set<ValueSet.CodeKey>, opposites: Set<ValueSet.CodeKey>, terms: [String])
+        {
             let raw = raws[id]!
             if visiting.contains(id) {
                 throw MappingError(file: raw.file, path: "$.compose", message: "value set includes itself: \((visiting + [id]).joined(separator: " → "))")
             }
             var codes = raw.codes
+            var opposites = raw.opposites
             var terms = synonyms[id] ?? []
             for (ref, path) in raw.includes {
                 guard let target = byURL[ref] ?? (raws[ref] != nil ? ref : nil) else {
                     throw MappingError(file: raw.file, path: path, message: "no value set with url or id \"\(ref)\"")
                 }
-                let (c, t) = try flatten(target, visiting + [id])
-                codes.formUnion(c)
-                terms += t
+                let inner = try flatten(target, visiting + [id])
+                codes.formUnion(inner.codes)
+                opposites.formUnion(inner.opposites)
+                terms += inner.terms
             }
-            return (codes, terms)
+            // FHIR: an excluded code is never a member, whichever include brought it.
+            return (codes.subtracting(raw.opposites), opposites.subtracting(codes.subtracting(raw.opposites)), terms)
         }
         for id in raws.keys.sorted() {
-            let (codes, terms) = try flatten(id, [])
-            result[id] = ValueSet(id: id, title: raws[id]!.title, codes: codes, synonyms: terms)
+            let flat = try flatten(id, [])
+            result[id] = ValueSet(id: id, title: raws[id]!.title, codes: flat.codes, opposites: flat.opposites,
+                                  synonyms: flat.terms, rules: rules)
         }
         return result
     }

@@ -9,7 +9,7 @@ import IngestKit
 /// Options shared by every command that evaluates patients.
 struct EvaluationOptionGroup: ParsableArguments {
     @Option(name: .customLong("as-of"), help: ArgumentHelp(
-        "Evaluation date, YYYY-MM-DD (UTC). Windows such as 'testosterone in the last 180 days' end here; data dated later is ignored. Default: today.",
+        "Evaluation date, YYYY-MM-DD. Windows such as 'testosterone in the last 180 days' end here, counted in calendar days as the records give them; data dated later is ignored. Default: today (UTC).",
         valueName: "date"))
     var asOf: String?
 

@@ -58,6 +58,6 @@ import TestSupport
         let engine = try GuidelineEngine(mappings: TestSupport.mappings)
         let facts = engine.deriver.derive(record, asOf: Instant(year: 2026, month: 11, day: 27))
         #expect(facts.truth(.brcaAlteration) == .true)
-        #expect(facts.truth(.genomicTestingDone) == .true)
+        #expect(facts.truth(.somaticTestingDone) == .true)  // origin not stated: read as somatic
     }
 }

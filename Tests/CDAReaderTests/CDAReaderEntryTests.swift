@@ -242,9 +242,9 @@ struct CDAReaderEntryTests {
         #expect(done.kind == .cdaProcedure)
         #expect(done.actuality == .actual)
         #expect(done.status == "completed")
-        // Partial precision: the year 2019, and a minute with an offset converted to UTC.
+        // Partial precision: the year 2019, and a minute kept in its own offset (the calendar date as recorded).
         #expect(done.performed?.start == TimeRange(start: CDATest.day(2019, 1, 1), end: CDATest.day(2020, 1, 1)))
-        let endMinute = Instant(seconds: CDATest.day(2019, 12, 31).seconds + 14 * 3600 + 30 * 60)
+        let endMinute = Instant(seconds: CDATest.day(2019, 12, 31).seconds + 15 * 3600 + 30 * 60)
         #expect(done.performed?.end == TimeRange(start: endMinute, end: Instant(seconds: endMinute.seconds + 60)))
         let cancelled = try #require(procedures.last)
         #expect(cancelled.actuality == .planned)
@@ -329,13 +329,13 @@ struct CDAReaderEntryTests {
         #expect(psa.value == .quantity(Quantity(value: 12.4, text: "12.40", unit: "ng/mL")))
         #expect(psa.interpretation == [Concept(codings: [Coding(system: .observationInterpretation, code: "H")])])
         #expect(psa.status == "final")
-        let minute = Instant(seconds: CDATest.day(2024, 1, 5).seconds + 13 * 3600 + 30 * 60)
+        let minute = Instant(seconds: CDATest.day(2024, 1, 5).seconds + 8 * 3600 + 30 * 60)
         #expect(psa.effective == Period(at: TimeRange(start: minute, end: Instant(seconds: minute.seconds + 60))))
         #expect(psa.source.reference == "1.2.3.4^psa-1")
         #expect(psa.source.line == CDATest.line(of: "extension=\"psa-1\"", in: xml).map { $0 - 2 })
         // No effectiveTime of its own: the organizer's.
         #expect(obs[1].value == .text("< 20 ng/dL"))
-        #expect(obs[1].effective?.start?.start == Instant(seconds: CDATest.day(2024, 1, 5).seconds + 13 * 3600 + 30 * 60))
+        #expect(obs[1].effective?.start?.start == Instant(seconds: CDATest.day(2024, 1, 5).seconds + 8 * 3600 + 30 * 60))
         #expect(obs[2].value == .concept(Concept(codings: [Coding(system: .hgnc, code: "HGNC:1100")])))
         #expect(obs[3].value == .other("IVL_PQ"))
         let weight = obs[4]
@@ -391,7 +391,8 @@ struct CDAReaderEntryTests {
         let month = CDATest.read(CDATest.document("", birthTime: "195003"))
         #expect(month.patients.first?.identity.birthDate == TimeRange(start: CDATest.day(1950, 3, 1), end: CDATest.day(1950, 4, 1)))
         let seconds = CDATest.read(CDATest.document("", birthTime: "19500312101530.250+0100"))
-        let t = Instant(seconds: CDATest.day(1950, 3, 12).seconds + 9 * 3600 + 15 * 60 + 30)
+        // Kept as recorded, in its own offset (DESIGN: never shifted to UTC).
+        let t = Instant(seconds: CDATest.day(1950, 3, 12).seconds + 10 * 3600 + 15 * 60 + 30)
         #expect(seconds.patients.first?.identity.birthDate == TimeRange(start: t, end: Instant(seconds: t.seconds + 1)))
         let bad = CDATest.read(CDATest.document("", birthTime: "1950-03-12"))
         #expect(!bad.hasErrors)

@@ -18,9 +18,13 @@ import Testing
         #expect(t.start.seconds == Instant(year: 2021, month: 3, day: 4).seconds + 36_000)
     }
 
-    @Test func dateTimesWithOffsetsAreConvertedToUTC() throws {
+    /// DESIGN: a date is compared as the calendar date on which it was recorded, never shifted to UTC.
+    @Test func dateTimesKeepTheCalendarDateOfTheirOwnOffset() throws {
         let t = try #require(TimeRange.parseFHIR("2021-03-04T23:30:00-05:00"))
-        #expect(t.start.dateString == "2021-03-05")
+        #expect(t.start.dateString == "2021-03-04")
+        #expect(t.start.seconds == Instant(year: 2021, month: 3, day: 4).seconds + 23 * 3600 + 30 * 60)
+        let early = try #require(TimeRange.parseFHIR("2021-03-05T00:10:00+09:00"))
+        #expect(early.start.dateString == "2021-03-05")
         let z = try #require(TimeRange.parseFHIR("2021-03-04T10:00:00.123Z"))
         #expect(z.start.seconds == Instant(year: 2021, month: 3, day: 4).seconds + 36_000)
     }
@@ -35,7 +39,8 @@ import Testing
         #expect(try #require(TimeRange.parseHL7("2019")).last.dateString == "2019-12-31")
         #expect(try #require(TimeRange.parseHL7("201903")).last.dateString == "2019-03-31")
         let minute = try #require(TimeRange.parseHL7("201903041230+0100"))
-        #expect(minute.start.seconds == Instant(year: 2019, month: 3, day: 4).seconds + 11 * 3600 + 30 * 60)
+        #expect(minute.start.seconds == Instant(year: 2019, month: 3, day: 4).seconds + 12 * 3600 + 30 * 60)
+        #expect(try #require(TimeRange.parseHL7("201903042340-0400")).start.dateString == "2019-03-04")
         #expect(minute.end.seconds - minute.start.seconds == 60)
         #expect(TimeRange.parseHL7("20190304123005.123-0500") != nil)
         #expect(TimeRange.parseHL7("2019-03-04") == nil)

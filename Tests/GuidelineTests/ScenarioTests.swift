@@ -27,13 +27,22 @@ import TestSupport
 
     static func load(_ name: String) throws -> Loaded {
         let dir = TestSupport.path("Fixtures/scenarios/\(name)")
-        let file = FileManager.default.fileExists(atPath: dir + "/input.ndjson") ? "input.ndjson" : "input.json"
+        let file = ["input.ndjson", "input.xml"].first { FileManager.default.fileExists(atPath: dir + "/" + $0) } ?? "input.json"
         let input = "Fixtures/scenarios/\(name)/\(file)"
         let asOfText = (try? String(contentsOfFile: dir + "/as-of", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? "2026-11-27"
         let asOf = try #require(EvaluationOptions.parseDate(asOfText))
         let expect = try JSONValue.parse(try TestSupport.bytes(dir + "/expect.json"))
         return Loaded(input: input, asOf: asOf, expect: expect, dir: dir)
+    }
+
+    /// How expect.json names a patient: `Patient/<id>` (FHIR), or `<system>|<value>` of the
+    /// identifier a C-CDA patient is referred to by.
+    static func subjectText(_ s: SubjectReference) -> String {
+        switch s {
+        case .reference(let r): r
+        case .identifier(let id): "\(id.system ?? "")|\(id.value)"
+        }
     }
 
     @Test func thereAreScenariosForEveryRecommendation() throws {
@@ -65,11 +74,19 @@ import TestSupport
         }
         let (records, collector) = try collect()
         #expect(!collector.hasErrors, "\(collector.diagnostics)")
+        // Warnings the scenario is about (e.g. a C-CDA section whose entries none could be read).
+        let warned = Set(collector.diagnostics.map(\.kind))
+        for kind in s.expect["warnings"]?.arrayValue.compactMap(\.stringValue) ?? [] {
+            #expect(warned.contains(kind), "\(name): expected a \(kind) warning, got \(warned.sorted())")
+        }
 
         for p in s.expect["patients"]?.arrayValue ?? [] {
             let subject = try #require(p["subject"]?.stringValue)
-            let record = try #require(records.first { $0.identity.subject == .reference(subject) }, "no patient \(subject)")
+            let record = try #require(records.first { Self.subjectText($0.identity.subject) == subject }, "no patient \(subject)")
             let evaluation = engine.evaluate(record, asOf: s.asOf)
+            if let deceased = p["deceased"]?.boolValue {
+                #expect(evaluation.deceased == deceased, "\(name) \(subject): deceased is \(evaluation.deceased)")
+            }
             for m in p["facts"]?.objectValue?.members ?? [] {
                 let got = evaluation.facts[FactID(m.key)]?.value.description ?? "missing"
                 let want: String
@@ -90,13 +107,15 @@ import TestSupport
             }
         }
 
+        // A patient who is deceased or for whom nothing fires gets no CarePlan.
         let (bytes, _) = pipeline.carePlans(records, style: .compact)
         let output = String(decoding: bytes, as: UTF8.self)
         TestSupport.sinkCarePlans(output, name: "scenario-\(name)")
         // Deterministic: a second evaluation gives the same bytes.
-        #expect(pipeline.carePlans(try collect().records, style: .compact).lines == bytes)
+        #expect(Bool(pipeline.carePlans(try collect().records, style: .compact).lines == bytes), "\(name): not deterministic")
         let goldenPath = s.dir + "/careplans.ndjson"
         let golden = try #require(try? String(contentsOfFile: goldenPath, encoding: .utf8), "missing golden \(goldenPath): run make golden and review it")
-        #expect(output == golden, "\(name): output differs from the golden careplans.ndjson (run make golden and review the diff)")
+        // Bool(...) keeps the failure message short: the CarePlans are long.
+        #expect(Bool(output == golden), "\(name): output differs from the golden careplans.ndjson (run make golden and review the diff)")
     }
 }

@@ -108,7 +108,7 @@ import TestSupport
         try FileManager.default.copyItem(at: URL(fileURLWithPath: TestSupport.path("Mappings")), to: dir)
         let guideline = dir.appendingPathComponent("guideline.json")
         let text = try String(contentsOf: guideline, encoding: .utf8)
-        try Data(text.replacingOccurrences(of: "\"version\": \"1.0.0\"", with: "\"version\": \"9.9.9\"").utf8).write(to: guideline)
+        try Data(text.replacingOccurrences(of: "\"version\": \"1.1.0\"", with: "\"version\": \"9.9.9\"").utf8).write(to: guideline)
         let file = try write(Self.mcrpcBundle, "m.json")
         let r = try TestSupport.runIngest(["--as-of", "2026-11-27", "--mappings", dir.path, file])
         #expect(r.status == 0, "\(r.stderr)")

@@ -1,20 +1,69 @@
 import Testing
+import TestSupport
 @testable import Mapping
 
+/// Free text as DESIGN reads it: a fallback, never evidence when negated, hypothetical, uncertain
+/// or about the family, within its clause. The rules are the real `Mappings/text.json`.
 @Suite struct TextMatcherTests {
-    let progression = TextMatcher(terms: ["progression", "disease progression", "no response"])
+    let rules = TestSupport.mappings.textRules
+    var progression: TextMatcher { TextMatcher(terms: ["progression", "disease progression", "no response"], rules: rules) }
 
     @Test func findsWholeWordsCaseInsensitively() {
         #expect(progression.firstMatch(in: "Stopped: Disease Progression") != nil)
-        #expect(TextMatcher(terms: ["xtandi"]).firstMatch(in: "XTANDI 40 mg capsule") == "xtandi")
-        #expect(TextMatcher(terms: ["psma"]).firstMatch(in: "Ga-68 PSMA-11 PET/CT") == "psma")
-        #expect(TextMatcher(terms: ["pet"]).firstMatch(in: "competition") == nil)
+        #expect(TextMatcher(terms: ["xtandi"], rules: rules).firstMatch(in: "XTANDI 40 mg capsule") == "xtandi")
+        #expect(TextMatcher(terms: ["psma"], rules: rules).firstMatch(in: "Ga-68 PSMA-11 PET/CT") == "psma")
+        #expect(TextMatcher(terms: ["pet"], rules: rules).firstMatch(in: "competition") == nil)
     }
 
-    @Test func negatedAndFreePhrasesDoNotCount() {
-        #expect(progression.firstMatch(in: "no evidence of progression") == nil)
-        #expect(progression.firstMatch(in: "without progression") == nil)
-        #expect(progression.firstMatch(in: "progression-free survival 9 months") == nil)
-        #expect(progression.firstMatch(in: "not tolerated; disease progression") != nil)
+    /// Every pre-trigger DESIGN lists, however far back in the clause.
+    @Test(arguments: ["no", "no evidence of", "without", "negative for", "denies", "free of", "ruled out", "rule out",
+                      "r/o", "not", "absence of"])
+    func preTriggersNegateTheirClause(_ trigger: String) {
+        #expect(progression.firstMatch(in: "\(trigger) progression") == nil, "\(trigger)")
+        #expect(progression.firstMatch(in: "\(trigger) clear signs of radiographic or biochemical progression") == nil, "\(trigger)")
+    }
+
+    @Test(arguments: ["ruled out", "excluded", "not seen", "unlikely", "was negative"])
+    func postTriggersNegateTheirClause(_ trigger: String) {
+        #expect(progression.firstMatch(in: "progression \(trigger)") == nil, "\(trigger)")
+        #expect(progression.firstMatch(in: "Progression on the last scan \(trigger)") == nil, "\(trigger)")
+    }
+
+    /// The examples: "no evidence of disease progression" (the negator four words back)
+    /// and friends.
+    @Test func theReportedNegationsDoNotCount() {
+        for text in ["no evidence of disease progression", "Progression was ruled out", "rule out progression",
+                     "progression not seen", "progression-free survival 9 months"] {
+            #expect(progression.firstMatch(in: text) == nil, "\(text)")
+        }
+    }
+
+    @Test func aClauseBoundaryEndsTheScope() {
+        #expect(progression.firstMatch(in: "no nausea; disease progression") != nil)
+        #expect(progression.firstMatch(in: "not tolerated, disease progression") != nil)
+        #expect(progression.firstMatch(in: "No response in pain scores but disease progression on CT") != nil)
+        #expect(progression.firstMatch(in: "no fever; however progression on imaging") != nil)
+        #expect(progression.firstMatch(in: "progression. Metastases ruled out") != nil)
+    }
+
+    @Test func pseudoTriggersNegateNothing() {
+        #expect(progression.firstMatch(in: "no increase in dose despite progression") != nil)
+        #expect(progression.firstMatch(in: "not only progression in bone") != nil)
+    }
+
+    @Test func uncertainHypotheticalAndFamilyWordingDoesNotCount() {
+        let cancer = TextMatcher(terms: ["prostate cancer"], rules: rules)
+        #expect(cancer.firstMatch(in: "family history of prostate cancer") == nil)
+        #expect(cancer.firstMatch(in: "father had prostate cancer") == nil)
+        #expect(cancer.firstMatch(in: "suspected prostate cancer") == nil)
+        #expect(cancer.firstMatch(in: "history of prostate cancer") != nil)
+    }
+
+    @Test func aTermThatStartsWithATriggerWordStillMatches() {
+        #expect(progression.firstMatch(in: "Stopped: no response to treatment") == "no response")
+    }
+
+    @Test func withoutRulesEveryOccurrenceCounts() {
+        #expect(TextMatcher(terms: ["progression"], rules: .none).firstMatch(in: "no progression") != nil)
     }
 }

@@ -1,0 +1,33 @@
+/// What the sources say about the patient's death (FHIR `Patient.deceased[x]`, C-CDA
+/// `sdtc:deceasedInd` / `sdtc:deceasedTime`).
+public enum Deceased: Codable, Hashable, Sendable {
+    /// Recorded as alive (`deceasedBoolean: false`, `deceasedInd value="false"`).
+    case no
+    /// Recorded as deceased, without a date.
+    case yes
+    /// Recorded as deceased on this date.
+    case on(TimeRange)
+
+    /// Whether the patient is deceased on the evaluation day starting at `asOf`. A death dated
+    /// after it does not count (the patient was alive then); a partial date that may fall on or
+    /// before it does, because a dead patient must never be proposed a therapy.
+    public func isDeceased(asOf: Instant) -> Bool {
+        switch self {
+        case .no: false
+        case .yes: true
+        case .on(let t): t.start < asOf.adding(days: 1)
+        }
+    }
+
+    /// Two sources about one patient: a recorded death wins over "alive", the earlier date wins.
+    public static func merge(_ a: Deceased?, _ b: Deceased?) -> Deceased? {
+        switch (a, b) {
+        case (nil, let x), (let x, nil): x
+        case (.on(let s)?, .on(let t)?): .on(s.start <= t.start ? s : t)
+        case (.on?, _): a
+        case (_, .on?): b
+        case (.yes?, _), (_, .yes?): .yes
+        default: .no
+        }
+    }
+}
