@@ -24,8 +24,10 @@ public struct BatchReport: Sendable {
     public var errorsByKind: [String: Int] = [:]
     public var warningsByKind: [String: Int] = [:]
     /// Per input file: errors and warnings, for the data-quality table.
-    public var problemsBySource: [(file: String, errors: Int, warnings: Int, firstMessage: String)] = []
+    public var problemsBySource: [(file: String, errors: Int, warnings: Int, unreadSections: Int, firstMessage: String)] = []
     public var patients = 0
+    /// Patients deceased on the evaluation date: not evaluated, no CarePlan.
+    public var deceased = 0
     public var evaluated = 0
     public var carePlans = 0
     public var perRecommendation: [String: Int] = [:]
@@ -52,7 +54,8 @@ public struct BatchReport: Sendable {
         for d in errors { errorsByKind[d.kind, default: 0] += 1 }
         for d in warnings { warningsByKind[d.kind, default: 0] += 1 }
         if !e.diagnostics.isEmpty {
-            problemsBySource.append((r.file, errors.count, warnings.count, (errors.first ?? warnings.first)!.description))
+            let unread = warnings.filter { $0.kind == Self.unreadSectionKind }.count
+            problemsBySource.append((r.file, errors.count, warnings.count, unread, (errors.first ?? warnings.first)!.description))
         }
         guard !errors.isEmpty else { return }
         quarantinedRecords += errors.count
@@ -63,6 +66,16 @@ public struct BatchReport: Sendable {
             quarantinedFiles += 1
             try quarantine.reject(file: r.file, bytes: r.quarantineBytes ?? [], because: errors[0])
         }
+    }
+
+    /// The warning of a document section whose entries none could be read.
+    static let unreadSectionKind = "cda-section-unread"
+
+    /// Per source with unreadable sections: how many, for the data-quality report.
+    var unreadSectionsBySource: [String: Int] {
+        var d: [String: Int] = [:]
+        for p in problemsBySource where p.unreadSections > 0 { d[p.file, default: 0] += p.unreadSections }
+        return d
     }
 
     mutating func count(change: JSONValue) {
@@ -113,10 +126,12 @@ public struct BatchReport: Sendable {
             "patients": [
                 "total": Self.number(patients), "evaluated": Self.number(evaluated),
                 "unchangedNotReevaluated": Self.number(patients - evaluated), "withCarePlan": Self.number(carePlans),
+                "deceasedNotEvaluated": Self.number(deceased),
             ],
             "recommendations": .object(JSONObject(members: recs)),
             "errorsByKind": Self.object(errorsByKind),
             "warningsByKind": Self.object(warningsByKind),
+            "sectionsWithUnreadEntriesBySource": Self.object(unreadSectionsBySource),
             "changes": Self.object(changeCounts),
             "timings": .object(JSONObject(members: timings.keys.sorted().map { .init(key: $0, value: Self.number(timings[$0]!)) })),
             "throughput": [

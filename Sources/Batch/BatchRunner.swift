@@ -127,6 +127,7 @@ public struct BatchRunner: Sendable {
             done += chunk.count
             report.patients += outcomes.count
             report.evaluated += outcomes.filter(\.evaluated).count
+            report.deceased += outcomes.filter(\.deceased).count
             progress.update(phase: "evaluating", done: done, total: groups.count, records: report.records,
                             patients: report.patients)
         }
@@ -158,6 +159,8 @@ public struct BatchRunner: Sendable {
         let recs: String
         let evaluated: Bool
         let fired: [String]
+        /// Deceased on the evaluation date: not evaluated, no CarePlan.
+        let deceased: Bool
     }
 
     /// Evaluates the records whose inputs changed since the ledger's run, in parallel; the others
@@ -171,14 +174,15 @@ public struct BatchRunner: Sendable {
             if let p = previous[i], p.hash == hashes[i] {
                 let fired = Self.firedIDs(p.recs)
                 results.withLock { $0[i] = Outcome(key: record.key, hash: p.hash, careplan: p.careplan, recs: p.recs,
-                                                   evaluated: false, fired: fired) }
+                                                   evaluated: false, fired: fired, deceased: Self.isDeceased(p.recs)) }
                 return
             }
             let evaluation = engine.evaluate(record, asOf: options.evaluation.asOf)
             let plan = builder.carePlan(evaluation).map { Data(JSONWriter.serialize($0)) }
             let recs = Self.recsJSON(evaluation)
             results.withLock { $0[i] = Outcome(key: record.key, hash: hashes[i], careplan: plan, recs: recs,
-                                               evaluated: true, fired: evaluation.fired.map(\.recommendation.id)) }
+                                               evaluated: true, fired: evaluation.fired.map(\.recommendation.id),
+                                               deceased: evaluation.deceased) }
         }
         return results.withLock { r in (0..<records.count).map { r[$0]! } }
     }
@@ -201,12 +205,21 @@ public struct BatchRunner: Sendable {
             for c in r.caveats { description += " " + c.text }
             return ["id": .string(r.recommendation.id), "description": .string(description)]
         }
-        return JSONWriter.string(["subject": CarePlanBuilder.reference(e.record.identity.subject), "recommendations": .array(recs)])
+        var members: [JSONObject.Member] = [
+            .init(key: "subject", value: CarePlanBuilder.reference(e.record.identity.subject)),
+            .init(key: "recommendations", value: .array(recs)),
+        ]
+        if e.deceased { members.append(.init(key: "deceased", value: true)) }
+        return JSONWriter.string(.object(JSONObject(members: members)))
     }
 
     static func firedIDs(_ recs: String) -> [String] {
         guard let v = try? JSONValue.parse(Array(recs.utf8)) else { return [] }
         return v["recommendations"]?.arrayValue.compactMap { $0["id"]?.stringValue } ?? []
+    }
+
+    static func isDeceased(_ recs: String) -> Bool {
+        (try? JSONValue.parse(Array(recs.utf8)))?["deceased"]?.boolValue ?? false
     }
 
     func writeCarePlans(staging: StagingStore, report: inout BatchReport) throws {

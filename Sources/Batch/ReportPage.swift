@@ -41,9 +41,9 @@ enum ReportPage {
         let chartHeight = recs.count * (barHeight + 6)
         var quality = ""
         for p in r.problemsBySource.sorted(by: { $0.errors > $1.errors || ($0.errors == $1.errors && $0.file < $1.file) }).prefix(200) {
-            quality += "<tr><td>\(escape(p.file))</td><td class=num>\(p.errors)</td><td class=num>\(p.warnings)</td><td>\(escape(p.firstMessage))</td></tr>\n"
+            quality += "<tr><td>\(escape(p.file))</td><td class=num>\(p.errors)</td><td class=num>\(p.warnings)</td><td class=num>\(p.unreadSections)</td><td>\(escape(p.firstMessage))</td></tr>\n"
         }
-        if quality.isEmpty { quality = "<tr><td colspan=4>No problems found in any input.</td></tr>" }
+        if quality.isEmpty { quality = "<tr><td colspan=5>No problems found in any input.</td></tr>" }
         var changes = ""
         for c in r.changes.prefix(500) {
             let subject = c["subject"]?["reference"]?.stringValue ?? "identified patient"
@@ -78,6 +78,7 @@ enum ReportPage {
             \(tile("patients", String(r.patients)))
             \(tile("re-evaluated", String(r.evaluated)))
             \(tile("CarePlans", String(r.carePlans)))
+            \(tile("deceased, not evaluated", String(r.deceased)))
             \(tile("patients with changes", String(r.changes.count)))
             \(tile("run time", String(format: "%.1f s", total)))
             </div>
@@ -85,7 +86,7 @@ enum ReportPage {
             <svg width="720" height="\(chartHeight + 4)" role="img" aria-label="Patients per recommendation">
             \(bars)</svg>
             <h2>Data quality by source</h2>
-            <table><tr><th>input</th><th>errors</th><th>warnings</th><th>first problem</th></tr>
+            <table><tr><th>input</th><th>errors</th><th>warnings</th><th>sections with unreadable entries</th><th>first problem</th></tr>
             \(quality)</table>
             <h2>Changes since the previous run</h2>
             <table><tr><th>patient</th><th>status</th><th>added</th><th>removed</th><th>changed</th></tr>

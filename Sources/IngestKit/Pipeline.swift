@@ -24,6 +24,8 @@ public struct Pipeline: Sendable {
     public struct Outcome: Sendable {
         public var patients = 0
         public var carePlans = 0
+        /// Patients deceased on the evaluation date: not evaluated, no CarePlan.
+        public var deceased = 0
         public var counts = ReadCounts()
         public var diagnostics: [Diagnostic] = []
         /// 0 when every input was read; 65 when some input or record was rejected.
@@ -44,26 +46,29 @@ public struct Pipeline: Sendable {
     }
 
     /// Evaluates every patient and returns one CarePlan line per in-scope patient.
-    public func carePlans(_ records: [PatientRecord], style: JSONWriter.Style) -> (lines: [UInt8], count: Int) {
+    public func carePlans(_ records: [PatientRecord], style: JSONWriter.Style) -> (lines: [UInt8], count: Int, deceased: Int) {
         var out: [UInt8] = []
         var count = 0
+        var deceased = 0
         for record in records {
             let evaluation = engine.evaluate(record, asOf: options.asOf)
+            if evaluation.deceased { deceased += 1 }
             guard let plan = builder.carePlan(evaluation) else { continue }
             out += JSONWriter.serialize(plan, style: style)
             out.append(0x0A)
             count += 1
         }
-        return (out, count)
+        return (out, count, deceased)
     }
 
     public func runPipe(inputs: [String], pretty: Bool, output: Int32 = 1) throws(IngestError) -> Outcome {
         let (records, collector) = try collect(inputs)
-        let (bytes, count) = carePlans(records, style: pretty ? .pretty : .compact)
+        let (bytes, count, deceased) = carePlans(records, style: pretty ? .pretty : .compact)
         try FileIO.write(fd: output, bytes)
         var outcome = Outcome()
         outcome.patients = records.count
         outcome.carePlans = count
+        outcome.deceased = deceased
         outcome.counts = collector.counts
         outcome.diagnostics = collector.diagnostics
         return outcome
@@ -72,6 +77,7 @@ public struct Pipeline: Sendable {
     public func runExplain(inputs: [String], output: Int32 = 1) throws(IngestError) -> Outcome {
         let (records, collector) = try collect(inputs)
         let renderer = ExplainRenderer(engine: engine)
+        var outcome = Outcome()
         var text = ""
         var count = 0
         for (i, record) in records.enumerated() {
@@ -79,10 +85,10 @@ public struct Pipeline: Sendable {
             let evaluation = engine.evaluate(record, asOf: options.asOf)
             text += renderer.render(evaluation)
             if !evaluation.fired.isEmpty { count += 1 }
+            if evaluation.deceased { outcome.deceased += 1 }
         }
         if records.isEmpty { text = "No patient found in the input.\n" }
         try FileIO.write(fd: output, Array(text.utf8))
-        var outcome = Outcome()
         outcome.patients = records.count
         outcome.carePlans = count
         outcome.counts = collector.counts
@@ -111,6 +117,9 @@ public struct Pipeline: Sendable {
         if nonResources > 0 { s += ", \(nonResources) non-resource object\(nonResources == 1 ? "" : "s") skipped" }
         if c.entriesWithoutResource > 0 { s += ", \(c.entriesWithoutResource) entries without a resource" }
         s += "; \(o.patients) patient\(o.patients == 1 ? "" : "s"), \(o.carePlans) CarePlan\(o.carePlans == 1 ? "" : "s")"
+        if o.deceased > 0 { s += ", \(o.deceased) deceased (not evaluated)" }
+        let unread = o.diagnostics.filter { $0.kind == "cda-section-unread" }.count
+        if unread > 0 { s += ", \(unread) section\(unread == 1 ? "" : "s") with entries none could be read" }
         return s
     }
 }

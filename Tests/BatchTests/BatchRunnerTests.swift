@@ -235,3 +235,35 @@ extension BatchRunnerTests {
         #expect(throws: IngestError.self) { _ = try run([export], out: out, shard: ShardSpec(index: 2, count: 2)) }
     }
 }
+
+extension BatchRunnerTests {
+    /// DESIGN "Who is evaluated": the batch counts deceased patients ("deceased, not evaluated")
+    /// and withdraws an earlier CarePlan of theirs; a section whose entries none could be read is
+    /// counted per source.
+    @Test func aPatientWhoDiedIsCountedAndHisCarePlanWithdrawn() throws {
+        let export = try Self.temp("export-deceased")
+        let out = try Self.temp("out-deceased")
+        let bundle = Self.read(TestSupport.path("Fixtures/scenarios/01-mcrpc-docetaxel-stop-reason/input.json"))
+        try Data(bundle.utf8).write(to: URL(fileURLWithPath: export + "/p01.json"))
+        try Self.copy("Fixtures/scenarios/69-cda-problems-unknown-template-unread/input.xml", to: export, as: "unread.xml")
+        let first = try run([export], out: out)
+        #expect(first.deceased == 0)
+        #expect(Self.read(out + "/careplans.ndjson").contains("Patient/p01"))
+        let report = Self.read(out + "/report.json")
+        #expect(report.contains("\"sectionsWithUnreadEntriesBySource\": {\n    \"\(export)/unread.xml\": 1"), "\(report)")
+        #expect(Self.read(out + "/report.html").contains("sections with unreadable entries"))
+
+        // The next night's export says he died the day before.
+        let died = bundle.replacingOccurrences(of: "\"birthDate\": \"1952-04-11\"",
+                                               with: "\"birthDate\": \"1952-04-11\",\n        \"deceasedDateTime\": \"2026-11-27T23:10:00-05:00\"")
+        #expect(died != bundle)
+        try Data(died.utf8).write(to: URL(fileURLWithPath: export + "/p01.json"))
+        let second = try run([export], out: out, asOf: Instant(year: 2026, month: 11, day: 28))
+        #expect(second.deceased == 1)
+        #expect(!Self.read(out + "/careplans.ndjson").contains("Patient/p01"))
+        let changes = Self.read(out + "/changes.ndjson")
+        #expect(changes.contains("\"status\":\"withdrawn\"") && changes.contains("\"reason\":\"deceased\""), "\(changes)")
+        #expect(Self.read(out + "/report.json").contains("\"deceasedNotEvaluated\": 1"))
+        #expect(Self.read(out + "/report.html").contains("deceased, not evaluated"))
+    }
+}

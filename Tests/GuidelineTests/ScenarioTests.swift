@@ -108,7 +108,7 @@ import TestSupport
         }
 
         // A patient who is deceased or for whom nothing fires gets no CarePlan.
-        let (bytes, _) = pipeline.carePlans(records, style: .compact)
+        let bytes = pipeline.carePlans(records, style: .compact).lines
         let output = String(decoding: bytes, as: UTF8.self)
         TestSupport.sinkCarePlans(output, name: "scenario-\(name)")
         // Deterministic: a second evaluation gives the same bytes.
