@@ -66,6 +66,7 @@ test: deps venv
 			|| { echo "Fixtures/corpus/ccda-counts.json is stale: run 'make oracle'"; exit 1; }; \
 	else echo "warning: $(CORPUS) is missing: the corpus tests will be skipped"; fi
 	@rm -rf $(SINK) && mkdir -p $(SINK)
+	$(PYTHON) tools/test_validate_careplans.py
 	CLINICALINGEST_CAREPLAN_SINK=$(SINK) swift test
 	$(PYTHON) tools/validate_careplans.py $(SINK)
 

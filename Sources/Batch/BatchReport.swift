@@ -30,10 +30,24 @@ public struct BatchReport: Sendable {
     public var deceased = 0
     public var evaluated = 0
     public var carePlans = 0
+    /// The baseline night changes are computed against (nil on a first run).
+    public var baselineNight: String? = nil
+    /// Patients of the baseline night absent tonight who kept their CarePlan (no `--full-export`).
+    public var notSeen = 0
+    /// Patients whose record is not whole tonight: no new or changed CarePlan, the previous one
+    /// kept (DESIGN "Incomplete patients"), with the reasons, worded without patient data.
+    public var incomplete: [(subject: JSONValue, reasons: [String], keptCarePlan: Bool)] = []
+    /// CarePlans of the baseline night written again as revoked.
+    public var revoked = 0
+    /// Entries of `transaction.json` (`--bundle transaction`).
+    public var transactionEntries: Int? = nil
     public var perRecommendation: [String: Int] = [:]
     public var changes: [JSONValue] = []
     public var changeCounts: [String: Int] = [:]
     public var timings: [String: Double] = [:]
+    /// What the operator must know about the run itself (a ledger found empty or unreadable …),
+    /// whole sentences; also printed on standard error as they happen.
+    public var runWarnings: [String] = []
 
     init(options: BatchOptions, guideline: GuidelineDefinition, fingerprint: String) {
         self.options = options
@@ -54,22 +68,23 @@ public struct BatchReport: Sendable {
         for d in errors { errorsByKind[d.kind, default: 0] += 1 }
         for d in warnings { warningsByKind[d.kind, default: 0] += 1 }
         if !e.diagnostics.isEmpty {
-            let unread = warnings.filter { $0.kind == Self.unreadSectionKind }.count
+            let unread = warnings.filter { Self.unreadSectionKinds.contains($0.kind) }.count
             problemsBySource.append((r.file, errors.count, warnings.count, unread, (errors.first ?? warnings.first)!.description))
         }
         guard !errors.isEmpty else { return }
         quarantinedRecords += errors.count
-        // A multi-record input loses only its broken lines; anything else is rejected whole.
-        if e.counts.records > 1, errors.allSatisfy({ $0.line != nil }) {
-            try quarantine.rejectLines(file: r.file, bytes: r.quarantineBytes ?? [], because: errors)
+        // A multi-record input loses only its broken lines (a chunk of a file read in chunks
+        // always: its other lines are staged already); anything else is rejected whole.
+        if r.chunk || (e.counts.records > 1 && errors.allSatisfy({ $0.line != nil })) {
+            try quarantine.rejectLines(file: r.file, bytes: r.kept ?? [], firstLine: r.firstLine, because: errors)
         } else {
             quarantinedFiles += 1
-            try quarantine.reject(file: r.file, bytes: r.quarantineBytes ?? [], because: errors[0])
+            try quarantine.reject(file: r.file, copy: r.copy, because: errors[0])
         }
     }
 
-    /// The warning of a document section whose entries none could be read.
-    static let unreadSectionKind = "cda-section-unread"
+    /// The warnings of a document section with entries that could not be read (none, or some).
+    static let unreadSectionKinds: Set<String> = ["cda-section-unread", "cda-entry-unread"]
 
     /// Per source with unreadable sections: how many, for the data-quality report.
     var unreadSectionsBySource: [String: Int] {
@@ -106,6 +121,7 @@ public struct BatchReport: Sendable {
             "guideline": .string("\(guideline.id)|\(guideline.version)"),
             "mappingsFingerprint": .string(fingerprint),
             "asOf": .string(options.evaluation.asOf.dateString),
+            "runWarnings": .array(runWarnings.map { .string($0) }),
             "shard": .string(options.shard.description),
             "inputs": [
                 "files": Self.number(inputFiles), "ignoredNonDataFiles": Self.number(ignoredFiles), "bytes": Self.number(inputBytes),
@@ -123,10 +139,20 @@ public struct BatchReport: Sendable {
                 "read": Self.number(readResources),
                 "bundleEntriesWithoutResource": Self.number(counts.entriesWithoutResource),
             ],
+            "baselineNight": baselineNight.map { .string($0) } ?? .null,
             "patients": [
                 "total": Self.number(patients), "evaluated": Self.number(evaluated),
                 "unchangedNotReevaluated": Self.number(patients - evaluated), "withCarePlan": Self.number(carePlans),
                 "deceasedNotEvaluated": Self.number(deceased),
+                "notSeenKeptCarePlan": Self.number(notSeen),
+                "incomplete": Self.number(incomplete.count),
+            ],
+            "incompletePatients": .array(incomplete.map { i in
+                ["subject": i.subject, "reasons": .array(i.reasons.map { .string($0) }), "keptPreviousCarePlan": .bool(i.keptCarePlan)]
+            }),
+            "carePlans": [
+                "written": Self.number(carePlans), "revoked": Self.number(revoked),
+                "transactionEntries": transactionEntries.map { Self.number($0) } ?? .null,
             ],
             "recommendations": .object(JSONObject(members: recs)),
             "errorsByKind": Self.object(errorsByKind),

@@ -16,9 +16,21 @@ public struct BatchOptions: Sendable {
     public var shard: ShardSpec
     public var statePath: String?
     public var quiet: Bool
+    /// Tonight's inputs are the whole population (`--full-export`): a patient absent from them is
+    /// withdrawn. Without it an absent patient is "not seen" and keeps his CarePlan, since a
+    /// partial export must not revoke everyone (DESIGN "Batch mode").
+    public var fullExport = false
+    /// Also write `transaction.json` (`--bundle transaction`): a FHIR transaction Bundle that PUTs
+    /// the CarePlans new, changed or revoked tonight.
+    public var transactionBundle = false
     /// NDJSON files larger than this are read in chunks of `chunkBytes` (memory stays bounded).
     public var largeFileBytes = 64 << 20
     public var chunkBytes = 16 << 20
+    /// What one input may cost (`--max-input-bytes`, `--max-decompressed-bytes`, `--max-compression-ratio`).
+    public var limits = InputLimits.defaults
+    /// Tests only: runs just before the ledger commit; throwing from it stands for a failing
+    /// commit (a full disk), to check that nothing is published then.
+    package var beforeLedgerCommit: (@Sendable () throws -> Void)?
 
     public init(inputs: [String], outDir: String, evaluation: EvaluationOptions, jobs: Int, shard: ShardSpec = .all,
                 statePath: String? = nil, quiet: Bool = false) {
@@ -33,8 +45,9 @@ public struct BatchOptions: Sendable {
 }
 
 /// The nightly batch: discover → read and stage (parallel) → group by patient → evaluate
-/// (parallel, skipping patients whose inputs did not change) → write outputs atomically →
-/// commit the ledger. Deterministic whatever `--jobs`.
+/// (parallel, skipping patients whose inputs did not change) → stage every output → commit the
+/// ledger → publish the outputs (`StagedOutputs`). Deterministic whatever `--jobs`. One run at a
+/// time per output folder and ledger (`OutputLock`).
 public struct BatchRunner: Sendable {
     public let options: BatchOptions
     let engine: GuidelineEngine
@@ -55,49 +68,68 @@ public struct BatchRunner: Sendable {
         let started = clock.now
         let out = options.outDir
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        // Before anything in the folder is touched: a second run would delete this one's staged
+        // files and interleave its ledger commit with this one's.
+        let lock = try OutputLock(outDir: out, statePath: options.statePath)
+        defer { lock.release() }
         Self.removeLeftovers(in: out)
+        // Inputs first: a missing INPUT (exit 66) stops the run before the ledger is opened.
+        let found = try InputDiscovery.discover(options.inputs, excluding: out)
         let progress = ProgressReporter(enabled: !options.quiet)
-        let staging = try StagingStore(path: out + "/.staging.sqlite")
+        let staging = try StagingStore(path: out + "/.staging.sqlite", identity: engine.mappings.identityRules)
         defer { staging.close() }
         let statePath = options.statePath ?? out + "/state.sqlite"
-        let ledger = try Ledger(path: statePath)
+        let (ledger, condition) = try Ledger.open(path: statePath)
         // One ledger per shard: another shard's patients would otherwise read as withdrawn.
         if let last = try ledger.lastShard(), last != options.shard.description {
             throw IngestError(.usage, "\(statePath) holds the state of shard \(last), not \(options.shard): give each shard its own --out or --state.")
         }
         var report = BatchReport(options: options, guideline: engine.guideline, fingerprint: engine.mappings.fingerprint)
-        var quarantine = try Quarantine(dir: out + "/.quarantine.tmp")
+        let asOf = options.evaluation.asOf.dateString
+        // Changes, `created` and revocations are against the last completed night before tonight's
+        // date: a rerun of one night gives that night's outputs again.
+        let night = Night(asOf: asOf, baseline: try ledger.baselineDate(before: asOf))
+        report.baselineNight = night.baseline
+        if let warning = Self.ledgerWarning(condition, statePath: statePath, out: out) {
+            report.runWarnings.append(warning)
+            progress.warning(warning)
+        }
+        let outputs = StagedOutputs(dir: out, transaction: options.transactionBundle)
+        // Whatever was staged and not published (the run failed, or published only part) goes:
+        // the next run writes everything again.
+        defer { outputs.discard() }
+        var quarantine = try Quarantine(dir: outputs.quarantineStaging)
 
         // 1. Read and stage every input, `jobs` at a time, in input order.
-        let (files, ignored) = try InputDiscovery.files(options.inputs, excluding: out)
-        report.inputFiles = files.count
-        report.ignoredFiles = ignored.count
+        let files = found.files
+        report.inputFiles = files.count + found.rejected.count
+        report.ignoredFiles = found.ignored.count
+        // Entries never opened (FIFOs, devices, links out of the input folder, dangling links …): their reasons.
+        for entry in found.rejected {
+            try report.account(Self.rejected(entry.path.display, kind: entry.kind, entry.message), quarantine: &quarantine)
+        }
         let readers = Readers(codeSystems: engine.mappings.codeSystems)
+        // Inputs that fit are read whole, in parallel; a larger one (a bulk export's Observation.ndjson,
+        // a .gz that inflates past it) is streamed on its own, in bounded memory.
+        let streamAbove = min(options.largeFileBytes, options.limits.maxInputBytes)
         var index = 0
         while index < files.count {
-            // A file too large to hold (a bulk export's Observation.ndjson) is read in chunks of lines.
-            let large = options.largeFileBytes
-            if LargeNDJSON.isLarge(files[index], threshold: large),
-                try LargeNDJSON.stage(files[index], fileIndex: index, chunkSize: options.chunkBytes, readers: readers,
-                                      staging: staging, report: &report, quarantine: &quarantine)
-            {
-                index += 1
-                continue
-            }
-            var end = index
-            while end < min(index + options.jobs, files.count), end == index || !LargeNDJSON.isLarge(files[end], threshold: large) {
-                end += 1
-            }
-            let batch = Array(files[index..<end])
-            let results = Mutex<[Int: ReadResult]>([:])
+            let batch = Array(files[index..<min(index + options.jobs, files.count)])
+            let results = Mutex<[Int: ReadOutcome]>([:])
             DispatchQueue.concurrentPerform(iterations: batch.count) { i in
-                let r = Self.read(batch[i], readers: readers)
+                let r = Self.read(batch[i], readers: readers, limits: options.limits, streamAbove: streamAbove)
                 results.withLock { $0[i] = r }
             }
             let ordered = results.withLock { r in (0..<batch.count).map { r[$0]! } }
-            for (offset, result) in ordered.enumerated() {
-                try staging.stage(result.extract, fileIndex: index + offset)
-                try report.account(result, quarantine: &quarantine)
+            for (file, outcome) in zip(batch, ordered) {
+                switch outcome {
+                case .read(let result):
+                    try staging.stage(result.extract, fileIndex: file.index)
+                    try report.account(result, quarantine: &quarantine)
+                case .stream:
+                    try LargeNDJSON.stage(file, options: options, readers: readers, staging: staging,
+                                          report: &report, quarantine: &quarantine)
+                }
             }
             index += batch.count
             progress.update(phase: "reading", done: index, total: files.count, records: report.records, patients: 0)
@@ -113,76 +145,152 @@ public struct BatchRunner: Sendable {
             let chunk = Array(groups[chunkStart..<min(chunkStart + chunkSize, groups.count)])
             var records: [PatientRecord] = []
             for group in chunk {
-                var assembler = RecordAssembler()
+                var assembler = RecordAssembler(rules: engine.mappings.identityRules)
                 assembler.add(try staging.extract(group: group))
                 records += assembler.records().filter { options.shard.contains(patientKey: $0.key) }
             }
-            let outcomes = try evaluate(records, ledger: ledger, staging: staging)
+            let outcomes = try evaluate(records, ledger: ledger, staging: staging, night: night)
             try staging.db.write { db in
                 for o in outcomes {
-                    try db.execute(sql: "INSERT OR REPLACE INTO result VALUES (?, ?, ?, ?, ?, ?)",
-                                   arguments: [o.key, o.hash, o.careplan, o.recs, o.evaluated ? 1 : 0, o.fired.joined(separator: ",")])
+                    // A key is a patient's across the whole run (RecordAssembler keeps keys unique
+                    // across groups); a repeat would silently replace a row, so it stops the run.
+                    try db.execute(sql: "INSERT INTO result VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                                   arguments: [o.key, o.hash, o.careplan, o.recs, o.evaluated ? 1 : 0,
+                                               o.fired.joined(separator: ","), o.created, o.carePlanID])
                 }
             }
             done += chunk.count
             report.patients += outcomes.count
             report.evaluated += outcomes.filter(\.evaluated).count
             report.deceased += outcomes.filter(\.deceased).count
+            for o in outcomes where !o.incomplete.isEmpty {
+                report.incomplete.append((subject: o.subject, reasons: o.incomplete, keptCarePlan: o.careplan != nil))
+            }
             progress.update(phase: "evaluating", done: done, total: groups.count, records: report.records,
                             patients: report.patients)
         }
         let evaluateDone = clock.now
 
-        // 3. Outputs, each published atomically; the ledger last.
-        try writeCarePlans(staging: staging, report: &report)
-        try writeChanges(staging: staging, ledger: ledger, report: &report)
+        // 3. Outputs: every one staged and made durable, then the ledger committed, then the
+        // outputs renamed into place. A failure before the rename leaves every output and the
+        // ledger as the previous run left them; after the commit, the error says what was published.
+        try staging.attach(ledger: statePath)
+        if !options.fullExport { report.notSeen = try staging.keepNotSeen(night: night) }
+        try writeCarePlans(staging: staging, night: night, report: &report)
+        try writeChanges(staging: staging, ledger: ledger, night: night, report: &report)
+        if options.transactionBundle { try writeTransaction(staging: staging, night: night, report: &report) }
+        try staging.detachLedger()
         report.timings = [
             "readSeconds": Self.seconds(readDone - started), "evaluateSeconds": Self.seconds(evaluateDone - readDone),
             "totalSeconds": Self.seconds(clock.now - started),
         ]
-        try AtomicFile.write(JSONWriter.serialize(report.json(), style: .pretty) + [0x0A], to: out + "/report.json")
-        try AtomicFile.write(ReportPage.html(report), to: out + "/report.html")
-        try Self.publish(quarantineAt: out + "/.quarantine.tmp", to: out + "/quarantine")
-        try ledger.commit(stagingPath: staging.path, asOf: options.evaluation.asOf.dateString,
-                          fingerprint: engine.mappings.fingerprint, finishedAt: Self.timestamp(),
-                          shard: options.shard.description)
+        try AtomicFile.stage(JSONWriter.serialize(report.json(), style: .pretty) + [0x0A], for: out + "/report.json")
+        try AtomicFile.stage(ReportPage.html(report), for: out + "/report.html")
+        do {
+            try options.beforeLedgerCommit?()
+            try ledger.commit(stagingPath: staging.path, asOf: options.evaluation.asOf.dateString,
+                              fingerprint: engine.mappings.fingerprint, finishedAt: Self.timestamp(),
+                              shard: options.shard.description)
+        } catch {
+            var aside = ""
+            if case .unreadable(let path, _) = condition { aside = " (the unreadable ledger stays set aside as \(path))" }
+            throw BatchError(.ledgerCommit, """
+                \(statePath): the ledger commit failed (\(error)). Nothing was published: careplans.ndjson, \
+                changes.ndjson, report.json, report.html, quarantine/ and the ledger are as the previous run left them\(aside).
+                """)
+        }
+        try outputs.publish()
         progress.update(phase: "done", done: groups.count, total: groups.count, records: report.records,
                         patients: report.patients, force: true)
         progress.finish()
         return report
     }
 
+    /// What the operator is told about a ledger that is not the previous run's: nil when it is, or
+    /// when there is no earlier output it could belong to (a true first run).
+    static func ledgerWarning(_ condition: Ledger.Condition, statePath: String, out: String) -> String? {
+        let consequence = "this run treats every patient as new: all are re-evaluated and changes.ndjson lists them all as new"
+        switch condition {
+        case .ok:
+            return nil
+        case .unreadable(let aside, let reason):
+            return "\(statePath): the ledger cannot be read (\(reason)); it was set aside as \(aside) and a new one started, so \(consequence)."
+        case .missing, .empty, .noRun:
+            let earlier = ["careplans.ndjson", "report.json"].contains { FileManager.default.fileExists(atPath: out + "/" + $0) }
+            guard earlier else { return nil }
+            let found = condition == .missing ? "does not exist" : condition == .empty ? "is empty (0 bytes)" : "holds no completed run"
+            return """
+                \(statePath): the ledger \(found), but \(out) holds the outputs of an earlier run: \(consequence). \
+                If the ledger was lost, restore it from a backup before the next run.
+                """
+        }
+    }
+
+    /// Tonight's evaluation date and its baseline: the last completed night with an earlier date.
+    struct Night: Sendable {
+        let asOf: String
+        let baseline: String?
+    }
+
     struct Outcome: Sendable {
         let key: String
         let hash: String
+        /// Tonight's active CarePlan: new, changed, unchanged, or an incomplete patient's kept one.
         let careplan: Data?
         let recs: String
         let evaluated: Bool
         let fired: [String]
         /// Deceased on the evaluation date: not evaluated, no CarePlan.
         let deceased: Bool
+        /// The night the recommendations of `careplan` first appeared.
+        let created: String?
+        let carePlanID: String?
+        let subject: JSONValue
+        /// Why the patient's record is not whole tonight (no new or changed CarePlan for him).
+        let incomplete: [String]
     }
 
-    /// Evaluates the records whose inputs changed since the ledger's run, in parallel; the others
-    /// keep their previous CarePlan.
-    func evaluate(_ records: [PatientRecord], ledger: Ledger, staging: StagingStore) throws -> [Outcome] {
+    /// Evaluates the records whose inputs changed since a run of the same night, in parallel; the
+    /// others keep that run's CarePlan. An incomplete patient keeps the baseline night's CarePlan
+    /// (DESIGN "Incomplete patients"); a CarePlan whose recommendations are the baseline's keeps
+    /// its `created`, so it is the same bytes as the night before.
+    func evaluate(_ records: [PatientRecord], ledger: Ledger, staging: StagingStore, night: Night) throws -> [Outcome] {
         let hashes = try records.map { try hash($0, staging: staging) }
-        let previous = try records.map { try ledger.entry($0.key) }
+        let previous = try records.map { try ledger.entry($0.key, night: night.asOf) }
+        let baseline = try records.map { try ledger.entry($0.key, night: night.baseline) }
         let results = Mutex<[Int: Outcome]>([:])
         DispatchQueue.concurrentPerform(iterations: records.count) { i in
             let record = records[i]
-            if let p = previous[i], p.hash == hashes[i] {
-                let fired = Self.firedIDs(p.recs)
+            let subject = CarePlanBuilder.reference(record.identity.subject)
+            if let p = previous[i], p.hash == hashes[i], p.seen {
                 results.withLock { $0[i] = Outcome(key: record.key, hash: p.hash, careplan: p.careplan, recs: p.recs,
-                                                   evaluated: false, fired: fired, deceased: Self.isDeceased(p.recs)) }
+                                                   evaluated: false, fired: Self.firedIDs(p.recs), deceased: Self.isDeceased(p.recs),
+                                                   created: p.created, carePlanID: p.carePlanID, subject: subject,
+                                                   incomplete: record.incomplete) }
                 return
             }
             let evaluation = engine.evaluate(record, asOf: options.evaluation.asOf)
-            let plan = builder.carePlan(evaluation).map { Data(JSONWriter.serialize($0)) }
-            let recs = Self.recsJSON(evaluation)
-            results.withLock { $0[i] = Outcome(key: record.key, hash: hashes[i], careplan: plan, recs: recs,
-                                               evaluated: true, fired: evaluation.fired.map(\.recommendation.id),
-                                               deceased: evaluation.deceased) }
+            let outcome: Outcome
+            if !record.incomplete.isEmpty {
+                let b = baseline[i].flatMap { $0.careplan == nil ? nil : $0 }
+                outcome = Outcome(key: record.key, hash: hashes[i], careplan: b?.careplan,
+                                  recs: b?.recs ?? Self.recsJSON(subject: subject, fired: [], deceased: evaluation.deceased),
+                                  evaluated: true, fired: b.map { Self.firedIDs($0.recs) } ?? [], deceased: evaluation.deceased,
+                                  created: b?.created, carePlanID: b?.carePlanID, subject: subject, incomplete: record.incomplete)
+            } else {
+                let recs = Self.recsJSON(evaluation)
+                var created = options.evaluation.asOf
+                if let b = baseline[i], b.careplan != nil, Self.sameRecommendations(b.recs, recs),
+                   let then = b.created.flatMap(EvaluationOptions.parseDate) {
+                    created = then
+                }
+                let plan = builder.carePlan(evaluation, created: created)
+                outcome = Outcome(key: record.key, hash: hashes[i], careplan: plan.map { Data(JSONWriter.serialize($0)) },
+                                  recs: recs, evaluated: true, fired: evaluation.fired.map(\.recommendation.id),
+                                  deceased: evaluation.deceased, created: plan == nil ? nil : created.dateString,
+                                  carePlanID: plan == nil ? nil : builder.carePlanID(for: record), subject: subject, incomplete: [])
+            }
+            results.withLock { $0[i] = outcome }
         }
         return results.withLock { r in (0..<records.count).map { r[$0]! } }
     }
@@ -205,12 +313,22 @@ public struct BatchRunner: Sendable {
             for c in r.caveats { description += " " + c.text }
             return ["id": .string(r.recommendation.id), "description": .string(description)]
         }
+        return recsJSON(subject: CarePlanBuilder.reference(e.record.identity.subject), fired: recs, deceased: e.deceased)
+    }
+
+    static func recsJSON(subject: JSONValue, fired: [JSONValue], deceased: Bool) -> String {
         var members: [JSONObject.Member] = [
-            .init(key: "subject", value: CarePlanBuilder.reference(e.record.identity.subject)),
-            .init(key: "recommendations", value: .array(recs)),
+            .init(key: "subject", value: subject),
+            .init(key: "recommendations", value: .array(fired)),
         ]
-        if e.deceased { members.append(.init(key: "deceased", value: true)) }
+        if deceased { members.append(.init(key: "deceased", value: true)) }
         return JSONWriter.string(.object(JSONObject(members: members)))
+    }
+
+    /// Whether two ledger `recs` documents hold the same recommendations (ids and wording).
+    static func sameRecommendations(_ a: String, _ b: String) -> Bool {
+        func recs(_ s: String) -> JSONValue? { (try? JSONValue.parse(Array(s.utf8)))?["recommendations"] }
+        return recs(a) == recs(b)
     }
 
     static func firedIDs(_ recs: String) -> [String] {
@@ -222,46 +340,72 @@ public struct BatchRunner: Sendable {
         (try? JSONValue.parse(Array(recs.utf8)))?["deceased"]?.boolValue ?? false
     }
 
-    func writeCarePlans(staging: StagingStore, report: inout BatchReport) throws {
+    /// `careplans.ndjson`: tonight's CarePlans in patient order, then the CarePlans of the
+    /// baseline night that no patient carries any more, written again with `status: "revoked"`
+    /// (withdrawn, or replaced by a CarePlan with another id) so a server learns of them.
+    func writeCarePlans(staging: StagingStore, night: Night, report: inout BatchReport) throws {
         let file = try OutputFile(options.outDir + "/careplans.ndjson")
         var perRecommendation: [String: Int] = [:]
         var carePlans = 0
+        var ids = Set<String>()
         try staging.db.read { db in
-            let rows = try Row.fetchCursor(db, sql: "SELECT careplan, fired FROM result ORDER BY patientKey")
+            let rows = try Row.fetchCursor(db, sql: "SELECT careplan, fired, carePlanId FROM result ORDER BY patientKey")
             while let row = try rows.next() {
                 let fired: String = row[1]
                 for id in fired.split(separator: ",") { perRecommendation[String(id), default: 0] += 1 }
                 guard let plan: Data = row[0] else { continue }
+                // Two patients never share a CarePlan id (DESIGN): a repeat would make a server
+                // merge two patients' proposals, so the run stops instead.
+                if let id: String = row[2], !ids.insert(id).inserted {
+                    throw BatchError(.io, "two patients were given the same CarePlan id \(id); no output was published.")
+                }
                 try file.write(plan)
                 try file.write([0x0A])
                 carePlans += 1
             }
         }
+        var revoked = 0
+        try staging.forEachRevoked(night: night) { plan in
+            guard let value = try? JSONValue.parse(Array(plan)) else { return }
+            try file.write(JSONWriter.serialize(builder.revoked(value)))
+            try file.write([0x0A])
+            revoked += 1
+        }
         try file.commit()
         report.carePlans = carePlans
+        report.revoked = revoked
         report.perRecommendation = perRecommendation
     }
 
-    /// `changes.ndjson`: per patient whose recommendations differ from the previous run's.
-    func writeChanges(staging: StagingStore, ledger: Ledger, report: inout BatchReport) throws {
-        let previous = try ledger.allRecs()
-        var current: [(key: String, recs: String)] = []
+    /// `changes.ndjson`: per patient whose recommendations differ from the baseline night's.
+    /// A patient absent tonight and not kept (`--full-export`) is withdrawn.
+    func writeChanges(staging: StagingStore, ledger: Ledger, night: Night, report: inout BatchReport) throws {
+        let previous = try ledger.recs(night: night.baseline)
+        var current: [(key: String, recs: String, carePlan: String?)] = []
         try staging.db.read { db in
-            current = try Row.fetchAll(db, sql: "SELECT patientKey, recs FROM result ORDER BY patientKey").map { ($0[0], $0[1]) }
+            current = try Row.fetchAll(db, sql: "SELECT patientKey, recs, carePlanId FROM result ORDER BY patientKey").map { ($0[0], $0[1], $0[2]) }
         }
         let file = try OutputFile(options.outDir + "/changes.ndjson")
         var i = 0
         var j = 0
         var lines: [JSONValue] = []
+        func add(_ change: JSONValue?, carePlan: String?) {
+            guard var change else { return }
+            if let carePlan, case .object(var o) = change {
+                o.members.append(.init(key: "carePlan", value: .string("CarePlan/" + carePlan)))
+                change = .object(o)
+            }
+            lines.append(change)
+        }
         while i < current.count || j < previous.count {
             if j >= previous.count || (i < current.count && current[i].key < previous[j].key) {
-                if let c = Change.compare(before: nil, after: current[i].recs) { lines.append(c) }
+                add(Change.compare(before: nil, after: current[i].recs), carePlan: current[i].carePlan)
                 i += 1
             } else if i >= current.count || previous[j].key < current[i].key {
-                if let c = Change.compare(before: previous[j].recs, after: nil) { lines.append(c) }
+                add(Change.compare(before: previous[j].recs, after: nil), carePlan: previous[j].carePlan)
                 j += 1
             } else {
-                if let c = Change.compare(before: previous[j].recs, after: current[i].recs) { lines.append(c) }
+                add(Change.compare(before: previous[j].recs, after: current[i].recs), carePlan: current[i].carePlan ?? previous[j].carePlan)
                 i += 1
                 j += 1
             }
@@ -274,7 +418,32 @@ public struct BatchRunner: Sendable {
         try file.commit()
     }
 
-    /// Half-written files of a run that was killed: temporary outputs and the quarantine being built.
+    /// `transaction.json` (`--bundle transaction`): one FHIR transaction Bundle with a PUT per
+    /// CarePlan new, changed or revoked tonight. An unchanged CarePlan is left out, so edits a
+    /// reviewer made to it on the server survive; replaying the Bundle leaves the same state.
+    func writeTransaction(staging: StagingStore, night: Night, report: inout BatchReport) throws {
+        let file = try OutputFile(options.outDir + "/" + StagedOutputs.transaction)
+        try file.write(#"{"resourceType":"Bundle","type":"transaction","entry":["#)
+        var count = 0
+        func entry(_ plan: JSONValue) throws {
+            guard let e = TransactionBundle.entry(plan) else { return }
+            if count > 0 { try file.write([UInt8(ascii: ",")]) }
+            try file.write(JSONWriter.serialize(e))
+            count += 1
+        }
+        try staging.forEachChanged(night: night) { plan in
+            if let value = try? JSONValue.parse(Array(plan)) { try entry(value) }
+        }
+        try staging.forEachRevoked(night: night) { plan in
+            if let value = try? JSONValue.parse(Array(plan)) { try entry(builder.revoked(value)) }
+        }
+        try file.write("]}\n")
+        try file.commit()
+        report.transactionEntries = count
+    }
+
+    /// Half-written files of a run that was killed: staged outputs and the quarantine being built.
+    /// Called only with the lock held, so they cannot be another running run's.
     static func removeLeftovers(in out: String) {
         let fm = FileManager.default
         for name in (try? fm.contentsOfDirectory(atPath: out)) ?? [] where name.contains(".tmp") || name.hasSuffix(".old") {
@@ -282,53 +451,110 @@ public struct BatchRunner: Sendable {
         }
     }
 
-    static func publish(quarantineAt temp: String, to final: String) throws {
-        let fm = FileManager.default
-        let old = final + ".old"
-        try? fm.removeItem(atPath: old)
-        if fm.fileExists(atPath: final) { try fm.moveItem(atPath: final, toPath: old) }
-        try fm.moveItem(atPath: temp, toPath: final)
-        try? fm.removeItem(atPath: old)
-    }
-
+    /// What reading one input gave.
     struct ReadResult: Sendable {
         let file: String
         let bytes: Int
         let extract: SourceExtract
-        /// The input's bytes, kept only when something in it must be quarantined.
-        let quarantineBytes: [UInt8]?
-    }
+        /// The bytes read — the whole input, or a chunk of its lines — kept only when something in
+        /// them must be quarantined.
+        var kept: [UInt8]? = nil
+        /// The line number of `kept`'s first line in the input.
+        var firstLine = 1
+        /// A chunk of an input read in chunks: its rejected records are lines, never the whole input.
+        var chunk = false
+        /// The file the quarantine copies when the input is rejected whole, instead of `kept`: a
+        /// `.gz` is quarantined as it was (compressed), a file too large to read is never read whole.
+        var original: Original? = nil
 
-    static func read(_ path: String, readers: Readers) -> ReadResult {
-        do throws(IngestError) {
-            var bytes = try FileIO.read(path)
-            let size = bytes.count
-            if Gzip.isGzip(bytes) {
-                do {
-                    bytes = try Gzip.decompress(bytes)
-                } catch {
-                    return rejected(path, bytes, size, kind: "invalid-gzip", "the file is not valid gzip: \(error)")
-                }
-            }
-            if BulkManifest.isManifest(bytes) {
-                var e = SourceExtract(file: path)
-                e.counts.records = 1
-                e.counts.skippedNonResources["Bulk Data export manifest", default: 0] += 1
-                return ReadResult(file: path, bytes: size, extract: e, quarantineBytes: nil)
-            }
-            let extract = RecordCollector.extract(bytes, file: path, readers: readers)
-            return ReadResult(file: path, bytes: size, extract: extract, quarantineBytes: extract.hasErrors ? bytes : nil)
-        } catch {
-            return rejected(path, [], 0, kind: "unreadable", error.message)
+        var copy: Quarantine.Copy {
+            if let original { return .file(original.path, followSymlinks: original.followSymlinks) }
+            return kept.map { .bytes($0) } ?? Quarantine.Copy.none
         }
     }
 
-    static func rejected(_ path: String, _ bytes: [UInt8], _ size: Int, kind: String, _ message: String) -> ReadResult {
-        var e = SourceExtract(file: path)
+    struct Original: Sendable {
+        let path: InputPath
+        let followSymlinks: Bool
+    }
+
+    enum ReadOutcome: Sendable {
+        case read(ReadResult)
+        /// Larger than can be read whole in parallel: to be streamed on its own (`LargeNDJSON`).
+        case stream
+    }
+
+    /// Reads one input whole if it holds at most `streamAbove` bytes (inflated, for a `.gz`).
+    /// Never throws: whatever goes wrong with the input rejects it with a located reason.
+    static func read(_ file: InputFile, readers: Readers, limits: InputLimits, streamAbove: Int) -> ReadOutcome {
+        let name = file.path.display
+        let opened: FileIO.OpenFile
+        do {
+            opened = try FileIO.openRegular(file.target.bytes, name: name, followSymlinks: file.followSymlinks)
+        } catch {
+            return .read(rejected(name, kind: "unreadable", located(error.message, name)))
+        }
+        defer { close(opened.fd) }
+        if Gzip.isGzip(fd: opened.fd) {
+            do throws(InputFailure) {
+                let reader = try GzipReader(fd: opened.fd, compressedSize: opened.size, limits: limits, name: name)
+                var bytes: [UInt8] = []
+                while bytes.count <= streamAbove, try reader.read(into: &bytes, count: streamAbove + 1 - bytes.count) > 0 {}
+                if bytes.count > streamAbove { return .stream }
+                return .read(whole(bytes, file: file, size: opened.size, gzip: true, readers: readers))
+            } catch {
+                var r = rejected(name, kind: error.kind, error.message, size: opened.size)
+                r.original = Original(path: file.target, followSymlinks: file.followSymlinks)
+                return .read(r)
+            }
+        }
+        if opened.size > streamAbove { return .stream }
+        do throws(IngestError) {
+            let bytes = try FileIO.readAll(fd: opened.fd, name: name, sizeHint: opened.size, limit: streamAbove)
+            // Grown since it was examined: read it as the large file it now is.
+            if bytes.count > streamAbove { return .stream }
+            return .read(whole(bytes, file: file, size: opened.size, gzip: false, readers: readers))
+        } catch {
+            return .read(rejected(name, kind: "unreadable", located(error.message, name), size: opened.size))
+        }
+    }
+
+    /// Reads an input held whole: `bytes` (inflated, for a `.gz` of `size` bytes).
+    static func whole(_ bytes: [UInt8], file: InputFile, size: Int, gzip: Bool, readers: Readers) -> ReadResult {
+        let name = file.path.display
+        if BulkManifest.isManifest(bytes) {
+            var e = SourceExtract(file: name)
+            e.counts.records = 1
+            e.counts.skippedNonResources["Bulk Data export manifest", default: 0] += 1
+            return ReadResult(file: name, bytes: size, extract: e)
+        }
+        var extract = RecordCollector.extract(bytes, file: name, readers: readers)
+        if !file.path.isPlain { extract.diagnostics.append(nameWarning(name)) }
+        var result = ReadResult(file: name, bytes: size, extract: extract, kept: extract.hasErrors ? bytes : nil)
+        if gzip { result.original = Original(path: file.target, followSymlinks: file.followSymlinks) }
+        return result
+    }
+
+    /// An input rejected whole before it could be read: nothing is kept of it unless the caller
+    /// names the `original` to copy.
+    static func rejected(_ file: String, kind: String, _ message: String, size: Int = 0) -> ReadResult {
+        var e = SourceExtract(file: file)
         e.counts.records = 1
         e.counts.rejectedRecords[kind, default: 0] += 1
-        e.diagnostics.append(Diagnostic(kind: kind, severity: .error, file: path, message: message))
-        return ReadResult(file: path, bytes: size, extract: e, quarantineBytes: bytes)
+        e.diagnostics.append(Diagnostic(kind: kind, severity: .error, file: file, message: message))
+        return ReadResult(file: file, bytes: size, extract: e)
+    }
+
+    /// The warning of an input whose name had to be escaped to be shown.
+    static func nameWarning(_ file: String) -> Diagnostic {
+        Diagnostic(kind: "file-name-escaped", severity: .warning, file: file, message: """
+            the file name is not valid UTF-8 or holds control characters: it is shown with those bytes written \\xHH.
+            """)
+    }
+
+    /// A message of `FileIO` without its leading "path: ", which the diagnostic puts back.
+    static func located(_ message: String, _ file: String) -> String {
+        message.hasPrefix(file + ": ") ? String(message.dropFirst(file.count + 2)) : message
     }
 
     static func seconds(_ d: Duration) -> Double {

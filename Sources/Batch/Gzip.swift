@@ -1,49 +1,155 @@
+import Foundation
 internal import CZlib
 
-/// gzip decompression through zlib (never a hand-written inflate). Handles concatenated members.
+/// gzip through zlib's streaming inflate (never a hand-written one), concatenated members
+/// included.
 enum Gzip {
-    static func isGzip(_ bytes: [UInt8]) -> Bool { bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B }
-
-    struct Failure: Error, CustomStringConvertible {
-        let message: String
-        var description: String { message }
+    static func isGzip(_ bytes: some Collection<UInt8>) -> Bool {
+        bytes.count >= 2 && bytes.first == 0x1F && bytes.dropFirst().first == 0x8B
     }
 
-    /// Inflates `bytes`; refuses to grow past `limit` bytes (a decompression bomb).
-    static func decompress(_ bytes: [UInt8], limit: Int = 8 << 30) throws -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(min(bytes.count * 6, limit))
-        var stream = z_stream()
-        // 15 + 32: zlib or gzip header, detected automatically.
-        guard inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw Failure(message: "zlib could not be initialised")
+    /// True when the file behind `fd` starts with the gzip magic number (read without moving the offset).
+    static func isGzip(fd: Int32) -> Bool {
+        var head: [UInt8] = [0, 0]
+        let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 2, 0) }
+        return n == 2 && isGzip(head)
+    }
+}
+
+/// Streams the inflated bytes of a `.gz` file a piece at a time, so memory stays bounded by the
+/// piece whatever the file inflates to, and refuses to go past the limits (`InputLimits`): in all
+/// `maxDecompressedBytes`, and `maxCompressionRatio` bytes per byte of the compressed file. A
+/// decompression bomb is thus stopped after a bounded amount of work, never held in memory.
+///
+/// The compressed bytes are read with `pread` at the reader's own offset: two readers can go over
+/// one descriptor independently (the batch checks a `.gz` NDJSON against the limits in a first
+/// pass before staging anything from it).
+final class GzipReader: ByteSource {
+    private let fd: Int32
+    private let name: String
+    private let compressedSize: Int
+    private let limits: InputLimits
+    /// zlib keeps a pointer back to its `z_stream`: it must never move, so it lives on the heap.
+    private let stream: UnsafeMutablePointer<z_stream>
+    private let input: UnsafeMutablePointer<UInt8>
+    private let output: UnsafeMutablePointer<UInt8>
+    private static let inputCapacity = 1 << 18
+    private static let outputCapacity = 1 << 20
+    private var offset: Int64 = 0
+    private var inputEnded = false
+    private var memberEnded = false
+    private var finished = false
+    /// Inflated bytes so far.
+    private(set) var produced = 0
+
+    init(fd: Int32, compressedSize: Int, limits: InputLimits, name: String) throws(InputFailure) {
+        self.fd = fd
+        self.name = name
+        self.compressedSize = compressedSize
+        self.limits = limits
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        input = .allocate(capacity: Self.inputCapacity)
+        output = .allocate(capacity: Self.outputCapacity)
+        // 15 + 32: a zlib or gzip header, detected automatically.
+        guard inflateInit2_(stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            stream.deallocate()
+            input.deallocate()
+            output.deallocate()
+            throw InputFailure(kind: "invalid-gzip", message: "zlib could not be initialised.")
         }
-        defer { inflateEnd(&stream) }
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        try bytes.withUnsafeBufferPointer { input in
-            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
-            stream.avail_in = UInt32(input.count)
-            while true {
-                let status = chunk.withUnsafeMutableBufferPointer { out -> Int32 in
-                    stream.next_out = out.baseAddress
-                    stream.avail_out = UInt32(out.count)
-                    return inflate(&stream, Z_NO_FLUSH)
+    }
+
+    deinit {
+        inflateEnd(stream)
+        stream.deallocate()
+        input.deallocate()
+        output.deallocate()
+    }
+
+    func read(into buffer: inout [UInt8], count: Int) throws(InputFailure) -> Int {
+        var appended = 0
+        while appended < count, !finished {
+            if stream.pointee.avail_in == 0, !inputEnded { try refill() }
+            if stream.pointee.avail_in == 0, inputEnded {
+                guard memberEnded else {
+                    throw InputFailure(kind: "invalid-gzip", message: "the file is not valid gzip: the gzip stream is truncated.")
                 }
-                let produced = chunk.count - Int(stream.avail_out)
-                output.append(contentsOf: chunk[0..<produced])
-                if output.count > limit { throw Failure(message: "decompresses to more than \(limit) bytes") }
-                if status == Z_STREAM_END {
-                    if stream.avail_in == 0 { return }
-                    // Another gzip member follows.
-                    guard inflateReset(&stream) == Z_OK else { throw Failure(message: "corrupt gzip member") }
-                    continue
-                }
-                if status == Z_BUF_ERROR && stream.avail_in == 0 {
-                    throw Failure(message: "the gzip stream is truncated")
-                }
-                guard status == Z_OK else { throw Failure(message: "corrupt gzip data (zlib status \(status))") }
+                finished = true
+                break
+            }
+            if memberEnded {
+                // More bytes after a member's end: another gzip member (concatenated .gz files are one file).
+                guard inflateReset(stream) == Z_OK else { throw Self.corrupt("corrupt gzip member") }
+                memberEnded = false
+            }
+            let room = min(Self.outputCapacity, count - appended)
+            stream.pointee.next_out = output
+            stream.pointee.avail_out = UInt32(room)
+            let status = inflate(stream, Z_NO_FLUSH)
+            let n = room - Int(stream.pointee.avail_out)
+            if n > 0 {
+                buffer.append(contentsOf: UnsafeBufferPointer(start: output, count: n))
+                appended += n
+                produced += n
+                try checkLimits()
+            }
+            switch status {
+            case Z_STREAM_END:
+                memberEnded = true
+            case Z_OK:
+                break
+            case Z_BUF_ERROR where stream.pointee.avail_in == 0:
+                break  // needs more input: the next turn reads it
+            default:
+                throw Self.corrupt("corrupt gzip data (zlib status \(status))")
             }
         }
-        return output
+        return appended
+    }
+
+    /// Inflates everything, keeping nothing: checks the limits and the stream's integrity.
+    func drain() throws(InputFailure) {
+        var sink: [UInt8] = []
+        sink.reserveCapacity(Self.outputCapacity)
+        while try read(into: &sink, count: Self.outputCapacity) > 0 { sink.removeAll(keepingCapacity: true) }
+    }
+
+    private func refill() throws(InputFailure) {
+        while true {
+            let n = pread(fd, input, Self.inputCapacity, off_t(offset))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw InputFailure(kind: "unreadable", message: "read failed: \(String(cString: strerror(errno))).")
+            }
+            if n == 0 {
+                inputEnded = true
+            } else {
+                stream.pointee.next_in = input
+                stream.pointee.avail_in = UInt32(n)
+                offset += Int64(n)
+            }
+            return
+        }
+    }
+
+    private func checkLimits() throws(InputFailure) {
+        if produced > limits.maxDecompressedBytes {
+            throw InputFailure(kind: "gzip-limit", message: """
+                decompresses to more than \(InputLimits.format(limits.maxDecompressedBytes)), the limit \
+                (--max-decompressed-bytes): it was not read.
+                """)
+        }
+        let (allowed, overflow) = max(compressedSize, 1).multipliedReportingOverflow(by: limits.maxCompressionRatio)
+        if produced > InputLimits.ratioFloor, !overflow, produced > allowed {
+            throw InputFailure(kind: "gzip-limit", message: """
+                decompresses to more than \(limits.maxCompressionRatio) times its compressed size, the limit \
+                (--max-compression-ratio), as a decompression bomb does: it was not read.
+                """)
+        }
+    }
+
+    private static func corrupt(_ what: String) -> InputFailure {
+        InputFailure(kind: "invalid-gzip", message: "the file is not valid gzip: \(what).")
     }
 }

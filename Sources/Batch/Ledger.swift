@@ -1,29 +1,108 @@
 import Foundation
 import GRDB
 
-/// The state ledger (default `DIR/state.sqlite`): per patient, the hash of everything that
-/// decided its CarePlan (inputs, Mappings fingerprint, evaluation date) and the CarePlan and
-/// recommendations of the last completed run. A patient whose hash is unchanged is not
-/// re-evaluated. The ledger is only written once a run's outputs are in place, in one
-/// transaction, so a run killed at any moment leaves it as the previous run left it.
+/// The state ledger (default `DIR/state.sqlite`): per evaluation date and patient, the hash of
+/// everything that decided his CarePlan (inputs, Mappings fingerprint, evaluation date, program
+/// version), the CarePlan, its id, the night its recommendations first appeared and the
+/// recommendations themselves.
+///
+/// Two nights are kept: tonight's evaluation date, and the *baseline* — the last completed night
+/// with an earlier evaluation date. Changes, `created` and revocations are computed against the
+/// baseline, so rerunning one night gives that night's changes again instead of none; a patient
+/// whose hash is unchanged since a run of the same date is not re-evaluated.
+///
+/// Written once per run, in one transaction, after every output is staged and durable and before
+/// any is published (`StagedOutputs`): a run killed or failing before the commit leaves it, and
+/// the outputs, as the previous run left them. The schema is versioned with GRDB's
+/// `DatabaseMigrator`; a ledger of an earlier release is migrated in place.
 final class Ledger: @unchecked Sendable {
     let db: DatabaseQueue
 
+    /// One patient's row of one night.
     struct Entry: Sendable {
+        let key: String
         let hash: String
         let careplan: Data?
-        /// JSON array of {"id", "description"} of the recommendations that fired.
+        /// `{"subject", "recommendations": [{"id", "description"}], "deceased"?}`.
         let recs: String
+        /// The night the recommendations of `careplan` first appeared (YYYY-MM-DD).
+        let created: String?
+        let carePlanID: String?
+        /// False for a patient absent from that night's inputs whose CarePlan was kept.
+        let seen: Bool
     }
 
-    init(path: String) throws {
-        db = try DatabaseQueue(path: path)
-        try db.write { db in
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        // The first release's schema: one row per patient, last run only.
+        m.registerMigration("v1") { db in
             try db.execute(sql: """
                 CREATE TABLE IF NOT EXISTS patient (key TEXT PRIMARY KEY, hash TEXT NOT NULL, careplan BLOB, recs TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS run (id INTEGER PRIMARY KEY, finishedAt TEXT NOT NULL, asOf TEXT NOT NULL,
                                                 fingerprint TEXT NOT NULL, patients INTEGER NOT NULL, shard TEXT NOT NULL);
                 """)
+        }
+        // Nights by evaluation date, with what a FHIR server needs night after night: the
+        // CarePlan's id and `created`. The last run's rows become its night's; their CarePlans
+        // had date-dependent ids, which the next night therefore revokes.
+        m.registerMigration("v2-nights") { db in
+            try db.execute(sql: """
+                CREATE TABLE night (asOf TEXT NOT NULL, key TEXT NOT NULL, hash TEXT NOT NULL, careplan BLOB,
+                                    recs TEXT NOT NULL, created TEXT, carePlanId TEXT, seen INTEGER NOT NULL,
+                                    PRIMARY KEY (asOf, key));
+                INSERT INTO night
+                    SELECT (SELECT asOf FROM run ORDER BY id DESC LIMIT 1), key, hash, careplan, recs,
+                           (SELECT asOf FROM run ORDER BY id DESC LIMIT 1),
+                           CASE WHEN careplan IS NULL THEN NULL ELSE json_extract(CAST(careplan AS TEXT), '$.id') END, 1
+                    FROM patient WHERE EXISTS (SELECT 1 FROM run);
+                DROP TABLE patient;
+                CREATE INDEX nightCarePlan ON night(asOf, carePlanId);
+                """)
+        }
+        return m
+    }
+
+    init(path: String) throws {
+        db = try DatabaseQueue(path: path)
+        try Self.migrator.migrate(db)
+    }
+
+    /// How a run found the ledger.
+    enum Condition: Equatable {
+        /// It holds at least one completed run.
+        case ok
+        /// No file: a first run.
+        case missing
+        /// A 0-byte file (truncated, or created empty): read as a first run.
+        case empty
+        /// A database without a completed run.
+        case noRun
+        /// Not readable as SQLite (corrupt, or not a database at all): set aside at `setAside` and
+        /// replaced by an empty ledger. `reason` is SQLite's, which quotes no content.
+        case unreadable(setAside: String, reason: String)
+    }
+
+    /// Opens the ledger at `path`, and says in what condition it was found. A ledger SQLite cannot
+    /// read is moved aside (kept for whoever investigates), not deleted, and the run goes on as a
+    /// first run: one damaged file must not stop every night from now on.
+    static func open(path: String) throws -> (Ledger, Condition) {
+        var st = stat()
+        let existed = stat(path, &st) == 0
+        do {
+            let ledger = try Ledger(path: path)
+            let runs = try ledger.db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM run") ?? 0 }
+            if runs > 0 { return (ledger, .ok) }
+            return (ledger, !existed ? .missing : st.st_size == 0 ? .empty : .noRun)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+            let aside = path + ".unreadable"
+            // Its journals go with it: a stale journal beside a new database would be replayed into it.
+            for suffix in ["", "-journal", "-wal", "-shm"] {
+                unlink(aside + suffix)
+                guard rename(path + suffix, aside + suffix) == 0 || errno == ENOENT else {
+                    throw BatchError.database("\(path) cannot be read (\(error.message ?? "corrupt")) and cannot be set aside as \(aside): \(String(cString: strerror(errno)))")
+                }
+            }
+            return (try Ledger(path: path), .unreadable(setAside: aside, reason: error.message ?? "corrupt database"))
         }
     }
 
@@ -32,31 +111,55 @@ final class Ledger: @unchecked Sendable {
         try db.read { try String.fetchOne($0, sql: "SELECT shard FROM run ORDER BY id DESC LIMIT 1") }
     }
 
-    func entry(_ key: String) throws -> Entry? {
-        try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT hash, careplan, recs FROM patient WHERE key = ?", arguments: [key]).map {
-                Entry(hash: $0[0], careplan: $0[1], recs: $0[2])
-            }
+    /// The baseline of a night: the last completed night with an earlier evaluation date.
+    func baselineDate(before asOf: String) throws -> String? {
+        try db.read { try String.fetchOne($0, sql: "SELECT MAX(asOf) FROM run WHERE asOf < ?", arguments: [asOf]) }
+    }
+
+    static func entry(_ row: Row) -> Entry {
+        Entry(key: row["key"], hash: row["hash"], careplan: row["careplan"], recs: row["recs"], created: row["created"],
+              carePlanID: row["carePlanId"], seen: (row["seen"] as Int) != 0)
+    }
+
+    /// One patient's row of one night.
+    func entry(_ key: String, night: String?) throws -> Entry? {
+        guard let night else { return nil }
+        return try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM night WHERE asOf = ? AND key = ?", arguments: [night, key]).map(Self.entry)
         }
     }
 
-    /// Previous recommendations of every patient, in key order, for computing changes.
-    func allRecs() throws -> [(key: String, recs: String)] {
-        try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT key, recs FROM patient ORDER BY key").map { ($0[0], $0[1]) }
+    /// Every row of one night, in key order.
+    func entries(night: String?) throws -> [Entry] {
+        guard let night else { return [] }
+        return try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM night WHERE asOf = ? ORDER BY key", arguments: [night]).map(Self.entry)
         }
     }
 
-    /// Replaces the ledger with this run's results (the staging database's `result` table),
-    /// in one transaction.
+    /// The recommendations and CarePlan id of every patient of one night, in key order (for changes).
+    func recs(night: String?) throws -> [(key: String, recs: String, carePlan: String?)] {
+        guard let night else { return [] }
+        return try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT key, recs, carePlanId FROM night WHERE asOf = ? ORDER BY key", arguments: [night])
+                .map { ($0[0], $0[1], $0[2]) }
+        }
+    }
+
+    /// Makes this run's results (the staging database's `result` table) the night `asOf`, in one
+    /// transaction, keeping that night's baseline and dropping older nights.
     func commit(stagingPath: String, asOf: String, fingerprint: String, finishedAt: String, shard: String) throws {
         try db.writeWithoutTransaction { db in
             try db.execute(sql: "ATTACH DATABASE ? AS staging", arguments: [stagingPath])
             defer { try? db.execute(sql: "DETACH DATABASE staging") }
             try db.inTransaction {
-                try db.execute(sql: "DELETE FROM patient")
-                try db.execute(sql: "INSERT INTO patient SELECT patientKey, hash, careplan, recs FROM staging.result")
-                let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM patient") ?? 0
+                try db.execute(sql: "DELETE FROM night WHERE asOf = ?", arguments: [asOf])
+                try db.execute(sql: """
+                    INSERT INTO night SELECT ?, patientKey, hash, careplan, recs, created, carePlanId, seen FROM staging.result
+                    """, arguments: [asOf])
+                let baseline = try String.fetchOne(db, sql: "SELECT MAX(asOf) FROM run WHERE asOf < ?", arguments: [asOf])
+                try db.execute(sql: "DELETE FROM night WHERE asOf < ?", arguments: [baseline ?? asOf])
+                let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM night WHERE asOf = ?", arguments: [asOf]) ?? 0
                 try db.execute(sql: "INSERT INTO run (finishedAt, asOf, fingerprint, patients, shard) VALUES (?, ?, ?, ?, ?)",
                                arguments: [finishedAt, asOf, fingerprint, count, shard])
                 return .commit

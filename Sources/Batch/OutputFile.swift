@@ -1,37 +1,41 @@
 import Foundation
 
-/// A file written in pieces and published atomically: everything goes to a temporary file
-/// beside the target, which is flushed to disk and renamed over the target on `commit()`.
+/// An output file written in pieces: everything goes to its staged file beside the target
+/// (`AtomicFile.stagedPath`), which `commit()` flushes to disk. The target itself is replaced
+/// only when the run publishes its outputs, after the ledger commit (`StagedOutputs.publish`).
 final class OutputFile {
     let path: String
     let temp: String
     private var handle: UnsafeMutablePointer<FILE>?
 
-    init(_ path: String) throws {
+    init(_ path: String) throws(BatchError) {
         self.path = path
-        temp = path + ".tmp-\(getpid())"
+        temp = AtomicFile.stagedPath(for: path)
         guard let h = fopen(temp, "wb") else {
             throw BatchError.io("\(temp): cannot create: \(String(cString: strerror(errno)))")
         }
         handle = h
     }
 
-    func write(_ bytes: some Collection<UInt8>) throws {
+    func write(_ bytes: some Collection<UInt8>) throws(BatchError) {
         let array = Array(bytes)
         let n = array.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, handle) }
         guard n == array.count else { throw BatchError.io("\(temp): write failed: \(String(cString: strerror(errno)))") }
     }
 
-    func write(_ text: String) throws { try write(Array(text.utf8)) }
+    func write(_ text: String) throws(BatchError) { try write(Array(text.utf8)) }
 
-    func commit() throws {
+    /// Makes the content durable in the staged file (flush, `fsync`, close); the rename over the
+    /// target is the run's publishing step, after the ledger commit.
+    func commit() throws(BatchError) {
         guard let h = handle else { return }
         handle = nil
         let ok = fflush(h) == 0 && fsync(fileno(h)) == 0
+        let code = errno
         fclose(h)
-        guard ok else { throw BatchError.io("\(temp): flush failed: \(String(cString: strerror(errno)))") }
-        guard rename(temp, path) == 0 else {
-            throw BatchError.io("\(path): rename failed: \(String(cString: strerror(errno)))")
+        guard ok else {
+            unlink(temp)
+            throw BatchError.io("\(temp): flush failed: \(String(cString: strerror(code)))")
         }
     }
 

@@ -34,6 +34,15 @@ final class ProgressReporter: @unchecked Sendable {
         FileHandle.standardError.write(Data((isTerminal ? "\r\u{1B}[K" + text : text + "\n").utf8))
     }
 
+    /// A warning about the run itself, printed whatever `--quiet` says: it is not progress but
+    /// something the operator must act on.
+    func warning(_ text: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        let clear = enabled && isTerminal ? "\r\u{1B}[K" : ""
+        FileHandle.standardError.write(Data((clear + "ingest batch: warning: " + text + "\n").utf8))
+    }
+
     func finish() {
         guard enabled, isTerminal else { return }
         FileHandle.standardError.write(Data("\n".utf8))

@@ -67,11 +67,12 @@ enum ReportPage {
             .tile .value{font-size:26px;font-weight:600}.tile .name{color:#5b6876;font-size:13px}.tile.warn .value{color:#b35900}
             table{border-collapse:collapse;background:#fff;width:100%;font-size:13px}td,th{border:1px solid #d8dee4;padding:5px 8px;text-align:left;vertical-align:top}
             th{background:#eef1f4}.num{text-align:right}svg{background:#fff;border:1px solid #d8dee4;border-radius:8px;padding:12px}
+            .runwarn{background:#fff4e5;border:1px solid #e0a458;border-radius:8px;padding:10px 14px}
             .bar{fill:#2f6fb3}.bar.no{fill:#b33b2f}.label{font-size:13px;fill:#1d2733}.count{font-size:12px;fill:#1d2733}
             </style></head><body>
             <h1>ClinicalIngest nightly report</h1>
             <div class="sub">Evaluated as of \(escape(r.options.evaluation.asOf.dateString)) against \(escape(r.guideline.title)) (\(escape(r.guideline.id)) \(escape(r.guideline.version))), shard \(r.options.shard), mappings \(escape(r.fingerprint)).</div>
-            <div class="tiles">
+            \(r.runWarnings.map { "<p class=\"runwarn\"><b>Warning:</b> \(escape($0))</p>\n" }.joined())<div class="tiles">
             \(tile("input files", String(r.inputFiles)))
             \(tile("records read", String(r.records - r.quarantinedRecords)))
             \(tile("records quarantined", String(r.quarantinedRecords), r.quarantinedRecords > 0 ? "warn" : ""))

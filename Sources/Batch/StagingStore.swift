@@ -8,6 +8,8 @@ import GRDB
 final class StagingStore: @unchecked Sendable {
     let db: DatabaseQueue
     let path: String
+    /// Which identifiers may link patients: a placeholder one never groups records.
+    let identity: IdentityRules
     private let encoder: JSONEncoder = {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
@@ -15,8 +17,9 @@ final class StagingStore: @unchecked Sendable {
     }()
     private let decoder = JSONDecoder()
 
-    init(path: String) throws {
+    init(path: String, identity: IdentityRules = .none) throws {
         self.path = path
+        self.identity = identity
         for suffix in ["", "-journal", "-wal", "-shm"] { unlink(path + suffix) }
         var config = Configuration()
         // Scratch data: durability buys nothing here, the next run rebuilds it anyway.
@@ -28,9 +31,12 @@ final class StagingStore: @unchecked Sendable {
                 CREATE TABLE patientKey (patientId INTEGER NOT NULL, link TEXT NOT NULL);
                 CREATE TABLE statement (id INTEGER PRIMARY KEY, fileIndex INTEGER, ord INTEGER, link TEXT NOT NULL, body BLOB NOT NULL);
                 CREATE TABLE medication (key TEXT NOT NULL, body BLOB NOT NULL);
+                CREATE TABLE rejectedLink (link TEXT NOT NULL, body BLOB NOT NULL);
                 CREATE TABLE linkGroup (link TEXT PRIMARY KEY, groupId INTEGER NOT NULL);
                 CREATE TABLE result (patientKey TEXT PRIMARY KEY, hash TEXT NOT NULL, careplan BLOB, recs TEXT NOT NULL,
-                                     evaluated INTEGER NOT NULL, fired TEXT NOT NULL);
+                                     evaluated INTEGER NOT NULL, fired TEXT NOT NULL, created TEXT, carePlanId TEXT,
+                                     seen INTEGER NOT NULL);
+                CREATE INDEX resultCarePlan ON result(carePlanId);
                 """)
         }
     }
@@ -58,7 +64,8 @@ final class StagingStore: @unchecked Sendable {
                 for key in patient.keys {
                     try db.execute(sql: "INSERT INTO patientKey VALUES (?, ?)", arguments: [id, Self.link(.key(key))])
                 }
-                for identifier in patient.identity.identifiers {
+                // Only identifiers that may link (a system, not a placeholder) group records.
+                for identifier in patient.identity.identifiers where identity.links(identifier) {
                     try db.execute(sql: "INSERT INTO patientKey VALUES (?, ?)", arguments: [id, Self.link(.identifier(identifier))])
                 }
             }
@@ -70,52 +77,47 @@ final class StagingStore: @unchecked Sendable {
                 let body = try encoder.encode(m)
                 for key in m.keys { try db.execute(sql: "INSERT INTO medication VALUES (?, ?)", arguments: [key, body]) }
             }
+            for r in extract.rejectedLinks {
+                try db.execute(sql: "INSERT INTO rejectedLink VALUES (?, ?)", arguments: [Self.link(r.link), try encoder.encode(r)])
+            }
         }
     }
 
-    /// Groups patients sharing a key or identifier (union-find over the staged keys, in memory:
-    /// one entry per patient key), maps every statement link to its group, and returns the
-    /// number of groups.
+    /// Groups patients sharing a key or a linking identifier — the coarse grouping of the one
+    /// ``PatientLinker`` (no identity check: the full linker refines each group when its records
+    /// are assembled, keeping apart patients whose sex or birth date conflict) —, maps every
+    /// statement link and rejected-record link to its group, and returns the number of groups.
     func buildGroups() throws -> Int {
         try db.write { db in
-            var parent: [Int64: Int64] = [:]
-            func find(_ x: Int64) -> Int64 {
-                var r = x
-                while let p = parent[r], p != r { r = p }
-                var n = x
-                while let p = parent[n], p != r { parent[n] = r; n = p }
-                return r
+            var ids: [Int64] = []
+            var links: [[String]] = []
+            var position: [Int64: Int] = [:]
+            for id in try Int64.fetchAll(db, sql: "SELECT id FROM patient ORDER BY id") {
+                position[id] = ids.count
+                ids.append(id)
+                links.append([])
             }
-            var linkOwner: [String: Int64] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT patientId, link FROM patientKey ORDER BY patientId")
+            let rows = try Row.fetchCursor(db, sql: "SELECT patientId, link FROM patientKey ORDER BY patientId, rowid")
             while let row = try rows.next() {
                 let id: Int64 = row[0]
                 let link: String = row[1]
-                if link.hasPrefix("i:|") { // an identifier without a system never merges patients
-                    if parent[id] == nil { parent[id] = id }
-                    continue
-                }
-                if parent[id] == nil { parent[id] = id }
-                if let owner = linkOwner[link] {
-                    let (a, b) = (find(owner), find(id))
-                    if a != b { parent[max(a, b)] = min(a, b) }
-                } else {
-                    linkOwner[link] = id
-                }
+                if let p = position[id] { links[p].append(link) }
             }
-            // Patients without any key still form their own group.
-            for id in try Int64.fetchAll(db, sql: "SELECT id FROM patient") where parent[id] == nil { parent[id] = id }
+            let linked = PatientLinker.link(links.map { PatientLinker.Node(links: $0) }, checkIdentity: false)
             try db.execute(sql: "CREATE TABLE patientGroup (patientId INTEGER PRIMARY KEY, groupId INTEGER NOT NULL)")
-            for id in parent.keys.sorted() {
-                try db.execute(sql: "INSERT INTO patientGroup VALUES (?, ?)", arguments: [id, find(id)])
+            for (p, id) in ids.enumerated() {
+                try db.execute(sql: "INSERT INTO patientGroup VALUES (?, ?)", arguments: [id, ids[linked.group[p]]])
             }
-            // Statement links: a patient's group, or a group of their own (patient never described).
-            var next: Int64 = (parent.keys.max() ?? 0) + 1
-            let links = try String.fetchCursor(db, sql: "SELECT DISTINCT link FROM statement ORDER BY link")
+            // Statement and rejected-record links: a patient's group, or a group of their own
+            // (a patient referenced but never described).
+            var next: Int64 = (ids.max() ?? 0) + 1
+            let statementLinks = try String.fetchCursor(db, sql: """
+                SELECT link FROM statement UNION SELECT link FROM rejectedLink ORDER BY 1
+                """)
             var pending: [(String, Int64)] = []
-            while let link = try links.next() {
-                if let owner = linkOwner[link] {
-                    pending.append((link, find(owner)))
+            while let link = try statementLinks.next() {
+                if let owners = linked.owners[link], let first = owners.first {
+                    pending.append((link, ids[first]))
                 } else {
                     pending.append((link, next))
                     next += 1
@@ -124,7 +126,10 @@ final class StagingStore: @unchecked Sendable {
             for (link, group) in pending {
                 try db.execute(sql: "INSERT INTO linkGroup VALUES (?, ?)", arguments: [link, group])
             }
-            try db.execute(sql: "CREATE INDEX statementLink ON statement(link); CREATE INDEX linkGroupGroup ON linkGroup(groupId)")
+            try db.execute(sql: """
+                CREATE INDEX statementLink ON statement(link); CREATE INDEX linkGroupGroup ON linkGroup(groupId);
+                CREATE INDEX rejectedLinkLink ON rejectedLink(link)
+                """)
             return try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM (SELECT groupId FROM patientGroup UNION SELECT groupId FROM linkGroup)
                 """) ?? 0
@@ -160,6 +165,12 @@ final class StagingStore: @unchecked Sendable {
                 if case .medication(let m) = statement, let r = m.medicationReference { references.insert(r) }
                 e.statements.append((Self.parseLink(link), statement))
             }
+            let rejected = try Row.fetchCursor(db, sql: """
+                SELECT r.body FROM rejectedLink r JOIN linkGroup l ON l.link = r.link WHERE l.groupId = ? ORDER BY r.rowid
+                """, arguments: [group])
+            while let row = try rejected.next() {
+                e.rejectedLinks.append(try decoder.decode(RejectedLink.self, from: row[0] as Data))
+            }
             for key in references.sorted() {
                 if let body = try Data.fetchOne(db, sql: "SELECT body FROM medication WHERE key = ? ORDER BY rowid LIMIT 1", arguments: [key]) {
                     e.medications.append(try decoder.decode(MedicationDefinition.self, from: body))
@@ -178,4 +189,65 @@ final class StagingStore: @unchecked Sendable {
     }
 
     func encode<T: Encodable>(_ value: T) throws -> Data { try encoder.encode(value) }
+
+    // MARK: Tonight against the baseline night (the ledger, attached read-only in spirit)
+
+    /// Attaches the ledger as `ledger`, so tonight's results and the baseline night are compared
+    /// in SQL, row by row, never all in memory.
+    func attach(ledger path: String) throws {
+        try db.writeWithoutTransaction { try $0.execute(sql: "ATTACH DATABASE ? AS ledger", arguments: [path]) }
+    }
+
+    func detachLedger() throws {
+        try db.writeWithoutTransaction { try $0.execute(sql: "DETACH DATABASE ledger") }
+    }
+
+    /// Patients of the baseline night absent from tonight's inputs keep their CarePlan ("not
+    /// seen"), unless another patient tonight carries its id (a record linked in under another
+    /// key). Returns how many.
+    func keepNotSeen(night: BatchRunner.Night) throws -> Int {
+        guard let baseline = night.baseline else { return 0 }
+        return try db.write { db in
+            try db.execute(sql: """
+                INSERT INTO result (patientKey, hash, careplan, recs, evaluated, fired, created, carePlanId, seen)
+                SELECT n.key, n.hash, n.careplan, n.recs, 0,
+                       COALESCE((SELECT group_concat(json_extract(value, '$.id'), ',') FROM json_each(n.recs, '$.recommendations')), ''),
+                       n.created, n.carePlanId, 0
+                FROM ledger.night n
+                WHERE n.asOf = ? AND n.careplan IS NOT NULL AND n.carePlanId IS NOT NULL
+                  AND n.key NOT IN (SELECT patientKey FROM result)
+                  AND n.carePlanId NOT IN (SELECT carePlanId FROM result WHERE carePlanId IS NOT NULL)
+                """, arguments: [baseline])
+            return db.changesCount
+        }
+    }
+
+    /// The baseline night's CarePlans that no patient carries tonight, in patient order.
+    func forEachRevoked(night: BatchRunner.Night, _ body: (Data) throws -> Void) throws {
+        guard let baseline = night.baseline else { return }
+        try db.read { db in
+            let rows = try Data.fetchCursor(db, sql: """
+                SELECT n.careplan FROM ledger.night n
+                WHERE n.asOf = ? AND n.careplan IS NOT NULL
+                  AND (n.carePlanId IS NULL OR n.carePlanId NOT IN
+                       (SELECT carePlanId FROM result WHERE careplan IS NOT NULL AND carePlanId IS NOT NULL))
+                ORDER BY n.key
+                """, arguments: [baseline])
+            while let plan = try rows.next() { try body(plan) }
+        }
+    }
+
+    /// Tonight's CarePlans that are new or differ (in any byte) from the baseline night's
+    /// CarePlan of the same id, in patient order.
+    func forEachChanged(night: BatchRunner.Night, _ body: (Data) throws -> Void) throws {
+        try db.read { db in
+            let rows = try Data.fetchCursor(db, sql: """
+                SELECT r.careplan FROM result r
+                LEFT JOIN ledger.night n ON n.asOf = ? AND n.carePlanId = r.carePlanId
+                WHERE r.careplan IS NOT NULL AND (n.careplan IS NULL OR n.careplan != r.careplan)
+                ORDER BY r.patientKey
+                """, arguments: [night.baseline])
+            while let plan = try rows.next() { try body(plan) }
+        }
+    }
 }

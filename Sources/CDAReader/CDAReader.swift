@@ -43,7 +43,9 @@ private let libxml2Ready: Bool = {
 ///
 /// Sections are recognized by templateId root (any extension), else by their LOINC code. An
 /// element belongs to its nearest enclosing section, at any depth below it. A recognized section
-/// that holds entries of which none has a known template is a `cda-section-unread` warning.
+/// that holds entries of which none has a known template is a `cda-section-unread` warning (some:
+/// `cda-entry-unread`); each unreadable Problems or Medications entry leaves a placeholder
+/// statement, excluded as `.unreadable`, so that facts decided by absence stay open.
 public struct CDAReader: Sendable {
     public let codeSystems: CodeSystemTable
     /// Documents larger than this are rejected unread.
@@ -65,9 +67,11 @@ public struct CDAReader: Sendable {
         var extract = SourceExtract(file: file)
         extract.counts.records = 1
         do throws(WalkFailure) {
-            let (walker, entry, subject) = try walk(buffer, file: file)
+            let (walker, entry, _) = try walk(buffer, file: file)
             extract.patients = [entry]
-            extract.statements = walker.statements.map { (PatientLink.identifier(subject), $0) }
+            // Linked by the document's key: the recordTarget's identifiers link documents together,
+            // but a placeholder identifier must not carry this document's statements to others.
+            extract.statements = walker.statements.map { (PatientLink.key(walker.documentKey), $0) }
             extract.counts.resourcesByType = walker.counts.resourcesByType
             if entry.identity.isDescribed { extract.counts.resourcesByType["Patient", default: 0] += 1 }
             extract.diagnostics = walker.warnings

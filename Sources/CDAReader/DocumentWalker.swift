@@ -28,6 +28,8 @@ struct DocumentWalker {
 
     // recordTarget/patientRole
     private var recordTargets = 0
+    /// `ClinicalDocument/id` as `root^extension`: names the document's patient within the run.
+    private var documentID: String?
     private var patientIDs: [(root: String, ext: String?)] = []
     private var patientLine: Int?
     private var gender: String?
@@ -37,13 +39,13 @@ struct DocumentWalker {
     private struct SectionState {
         let depth: Int
         let line: Int?
-        /// Statements extracted before the section opened: what it added is the difference.
-        let statementsBefore: Int
         /// `entry` children: clinical entries the section holds.
         var entries = 0
-        /// An entry of a template the reader knows (read or deliberately left out, such as an
-        /// Instruction or a Goal) was seen.
-        var recognized = false
+        /// The `entry` being read: where it started, and whether it holds something the reader
+        /// leaves out on purpose (an Instruction, a Planned Coverage, a Goal).
+        var openEntry: (depth: Int, line: Int?, statementsBefore: Int, recognized: Bool)?
+        /// Entries in which nothing could be read.
+        var unreadEntries = 0
         var byTemplate: SectionKind?
         var byCode: SectionKind?
         var resolved = false
@@ -140,8 +142,9 @@ struct DocumentWalker {
     private static func name(of node: UnsafeMutablePointer<xmlNode>, _ names: NameTable) -> Name {
         guard let ns = node.pointee.ns, let href = ns.pointee.href else { return .other }
         if bytesEqual(href, "urn:hl7-org:v3") {
-            let n = names.lookup(node.pointee.name)
-            return n == .deceasedInd || n == .deceasedTime ? .other : n
+            // deceasedInd / deceasedTime belong to the sdtc namespace, but some exports put them
+            // in the CDA one; a statement of death is read wherever it is written.
+            return names.lookup(node.pointee.name)
         }
         if bytesEqual(href, "urn:hl7-org:sdtc") {
             let n = names.lookup(node.pointee.name)
@@ -277,7 +280,7 @@ struct DocumentWalker {
             return
         }
         if name == .section {
-            sections.append(SectionState(depth: depth, line: line(node), statementsBefore: statements.count))
+            sections.append(SectionState(depth: depth, line: line(node)))
             return
         }
         if sections.isEmpty {
@@ -302,7 +305,10 @@ struct DocumentWalker {
             case .id:
                 break
             default:
-                if name == .entry { sections[sectionIndex].entries += 1 }
+                if name == .entry {
+                    sections[sectionIndex].entries += 1
+                    sections[sectionIndex].openEntry = (depth, line(node), statements.count, false)
+                }
                 if !section.resolved {
                     sections[sectionIndex].resolved = true
                     if section.kind != nil { narrative.reset() }
@@ -342,6 +348,10 @@ struct DocumentWalker {
         guard depth >= 1 && depth <= 4 else { return }
         if depth == 1 {
             if name == .recordTarget { recordTargets += 1 }
+            if name == .id, documentID == nil {
+                let a = attributes(node)
+                if a.nullFlavor == nil, let root = string(a.root) { documentID = string(a.ext).map { root + "^" + $0 } ?? root }
+            }
             return
         }
         guard recordTargets == 1, path[1] == .recordTarget, path[2] == .patientRole else { return }
@@ -364,15 +374,23 @@ struct DocumentWalker {
                 if a.nullFlavor == nil { birthDate = time(a.value, "birthTime", line: line(node)) }
             } else if name == .deceasedInd {
                 let a = attributes(node)
-                if a.nullFlavor == nil, let v = a.value {
-                    // A death date already read says more than the indicator.
-                    if case .on? = deceased {} else { deceased = Self.isTrue(v) ? .yes : .no }
+                if a.nullFlavor == nil, let v = string(a.value) {
+                    switch v.trimmingSpaces().lowercased() {
+                    case "true", "1", "yes": deceased = Deceased.merge(deceased, .yes)
+                    case "false", "0", "no": deceased = Deceased.merge(deceased, .no)
+                    default:
+                        // A value that is not a boolean still says something about death: deceased.
+                        warnings.append(Diagnostic(
+                            kind: "invalid-element", severity: .warning, file: file, line: line(node), path: "sdtc:deceasedInd",
+                            message: "sdtc:deceasedInd/@value is not a boolean; the patient is taken as deceased."))
+                        deceased = Deceased.merge(deceased, .yes)
+                    }
                 }
             } else if name == .deceasedTime {
                 let a = attributes(node)
                 if a.nullFlavor == nil, a.value != nil {
                     // A death time that cannot be read still says the patient died.
-                    deceased = time(a.value, "sdtc:deceasedTime", line: line(node)).map { .on($0) } ?? .yes
+                    deceased = Deceased.merge(deceased, time(a.value, "sdtc:deceasedTime", line: line(node)).map { .on($0) } ?? .yes)
                 }
             }
         }
@@ -430,7 +448,12 @@ struct DocumentWalker {
             guard a.nullFlavor == nil, let text = string(a.value)?.trimmingSpaces(), let number = Double(text) else {
                 return
             }
-            frames[f].value = .quantity(Quantity(value: number, text: text, unit: string(a.unit)))
+            let q = Quantity(value: number, text: text, unit: string(a.unit))
+            if !q.isMeasurable {
+                warnings.append(Diagnostic(kind: "invalid-element", severity: .warning, file: file, line: line(node), path: "value",
+                                           message: "an observation value is not a finite, non-negative number; the result is not used as a measurement."))
+            }
+            frames[f].value = .quantity(q)
         } else if bytesEqual(type, "CD") || bytesEqual(type, "CE") || bytesEqual(type, "CV") || bytesEqual(type, "CO")
             || bytesEqual(type, "CS")
         {
@@ -497,15 +520,28 @@ struct DocumentWalker {
             }
             return
         }
+        if name == .entry, let i = sections.indices.last, let entry = sections[i].openEntry, entry.depth == depth {
+            sections[i].openEntry = nil
+            if let kind = sections[i].kind, !entry.recognized, statements.count == entry.statementsBefore {
+                sections[i].unreadEntries += 1
+                unreadEntry(in: kind, line: entry.line)
+            }
+            return
+        }
         if name == .section, let s = sections.last, s.depth == depth {
             sections.removeLast()
-            if let kind = s.kind, s.entries > 0, !s.recognized, statements.count == s.statementsBefore { warnUnread(s, kind) }
+            if let kind = s.kind, s.unreadEntries > 0 { warnUnread(s, kind) }
             return
         }
         if let f = frames.indices.last, frames[f].depth == depth {
             let top = frames.removeLast()
             if let kind = sections.last?.kind {
-                if !top.templates.isEmpty || top.mood == .other { sections[sections.count - 1].recognized = true }
+                // An entry is read when it yields a statement; only entries the reader leaves out on
+                // purpose (an Instruction, a Planned Coverage, a Goal) count as read without one. A
+                // Problem Concern Act or a Result Organizer around nothing readable is not read.
+                if !top.templates.isDisjoint(with: [.instruction, .plannedCoverage]) || top.mood == .other {
+                    sections[sections.count - 1].openEntry?.recognized = true
+                }
                 close(top, in: kind)
             }
         }
@@ -531,18 +567,45 @@ struct DocumentWalker {
     // MARK: Statements
 
     /// DESIGN: a section that holds entries of which none could be read is a warning, never silent
-    /// (an unknown or legacy entry template the reader does not know).
+    /// (an unknown or legacy entry template the reader does not know); so is a section in which
+    /// only some could be read.
     private mutating func warnUnread(_ s: SectionState, _ kind: SectionKind) {
         let n = s.entries
-        warnings.append(Diagnostic(
-            kind: "cda-section-unread", severity: .warning, file: file, line: s.line,
-            path: "section (\(kind.title))",
-            message: "the \(kind.title) section holds \(n) entr\(n == 1 ? "y" : "ies") and none could be read "
-                + "(no entry template the reader knows); \(n == 1 ? "it was" : "they were") not used."))
+        let k = s.unreadEntries
+        if k == n {
+            warnings.append(Diagnostic(
+                kind: "cda-section-unread", severity: .warning, file: file, line: s.line,
+                path: "section (\(kind.title))",
+                message: "the \(kind.title) section holds \(n) entr\(n == 1 ? "y" : "ies") and none could be read "
+                    + "(no entry template the reader knows); \(n == 1 ? "it was" : "they were") not used."))
+        } else {
+            warnings.append(Diagnostic(
+                kind: "cda-entry-unread", severity: .warning, file: file, line: s.line,
+                path: "section (\(kind.title))",
+                message: "\(k) of the \(n) entries of the \(kind.title) section could not be read "
+                    + "(no entry template the reader knows); \(k == 1 ? "it was" : "they were") not used."))
+        }
     }
 
-    private func source(_ f: EntryFrame) -> SourceRef {
-        SourceRef(file: file, format: .cda, reference: f.reference, line: f.line)
+    /// An entry of a Problems or Medications section that could not be read leaves a placeholder
+    /// statement, never evidence: facts decided by absence ("no visceral metastasis", "never given
+    /// docetaxel") must stay open, since the entry may be exactly that.
+    private mutating func unreadEntry(in kind: SectionKind, line: Int?) {
+        let source = SourceRef(file: file, format: .cda, line: line)
+        switch kind {
+        case .problems:
+            statements.append(.condition(Condition(code: Concept(), usability: .excluded(.unreadable), source: source)))
+        case .medications:
+            statements.append(.medication(MedicationUse(kind: .cdaActivity, medication: Concept(), actuality: .actual,
+                                                        usability: .excluded(.unreadable), source: source)))
+        default:
+            break
+        }
+    }
+
+    /// `type`: the FHIR resource type the entry corresponds to (a Problem Observation is a Condition).
+    private func source(_ f: EntryFrame, _ type: String) -> SourceRef {
+        SourceRef(file: file, format: .cda, reference: f.reference, line: f.line, resourceType: type)
     }
 
     /// A concept's text, falling back to the act's own `text/reference` into the narrative.
@@ -632,7 +695,7 @@ struct DocumentWalker {
             usability = .excluded(.cancelled)
         }
         return Condition(code: withNarrativeText(code, f), clinicalStatus: clinical, onset: onset, abatement: abatement,
-                         bodySites: f.sites, usability: usability, source: source(f))
+                         bodySites: f.sites, usability: usability, source: source(f, "Condition"))
     }
 
     private func medication(_ f: EntryFrame, planned: Bool) -> MedicationUse {
@@ -648,7 +711,7 @@ struct DocumentWalker {
         }
         return MedicationUse(kind: .cdaActivity, medication: drug, actuality: planned ? .planned : .actual,
                              status: CDAStatus.medication(f.status, planned: planned), effective: f.period,
-                             usability: usability, source: source(f))
+                             usability: usability, source: source(f, planned ? "MedicationRequest" : "MedicationStatement"))
     }
 
     private func observation(_ f: EntryFrame, category: String) -> Observation {
@@ -671,7 +734,7 @@ struct DocumentWalker {
         return Observation(kind: .observation, code: f.code ?? Concept(), status: CDAStatus.observation(f.status),
                            categories: [categoryConcept], value: f.value, interpretation: f.interpretation,
                            components: f.components, effective: effective, bodySites: f.sites, usability: usability,
-                           source: source(f))
+                           source: source(f, "Observation"))
     }
 
     private func procedure(_ f: EntryFrame, kind: Procedure.Kind, planned: Bool) -> Procedure {
@@ -686,7 +749,7 @@ struct DocumentWalker {
         return Procedure(kind: kind, code: withNarrativeText(f.code, f),
                          status: CDAStatus.procedure(f.status, planned: planned),
                          actuality: planned ? .planned : .actual, performed: f.period, bodySites: f.sites,
-                         usability: usability, source: source(f))
+                         usability: usability, source: source(f, planned ? "ServiceRequest" : "Procedure"))
     }
 
     // MARK: Patient
@@ -728,10 +791,14 @@ struct DocumentWalker {
         let identity = PatientIdentity(subject: .identifier(subject), identifiers: identifiers.sorted(), gender: gender,
                                        birthDate: birthDate, deceased: deceased, isDescribed: recordTargets > 0)
         let reference = patientIDs.first.map { id in id.ext.map { id.root + "^" + $0 } ?? id.root }
-        let entry = PatientEntry(keys: [], identity: identity,
+        let entry = PatientEntry(keys: [documentKey], identity: identity,
                                  source: SourceRef(file: file, format: .cda, reference: reference, line: patientLine))
         return (entry, subject)
     }
+
+    /// The key that ties the document's statements to its recordTarget, whatever identifiers the
+    /// patient has (a placeholder one links nothing): the document's id, else its file.
+    var documentKey: String { RecordAssembler.documentKeyPrefix + (documentID ?? "file:" + file) }
 
     /// `urn:oid:<root>` for an OID, `urn:uuid:<root>` for a UUID, else the root as written.
     static func system(_ root: String) -> String {

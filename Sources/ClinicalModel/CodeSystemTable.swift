@@ -8,11 +8,20 @@ public struct CodeSystemTable: Sendable {
         public var codePrefix: String?
         /// Short name for human-readable text ("SNOMED CT").
         public var name: String
-        public init(canonical: CodeSystem, codePrefix: String? = nil, name: String) {
+        /// How codes of this system may be written in several ways that mean the same code.
+        public var codeFormat: CodeFormat?
+        public init(canonical: CodeSystem, codePrefix: String? = nil, name: String, codeFormat: CodeFormat? = nil) {
             self.canonical = canonical
             self.codePrefix = codePrefix
             self.name = name
+            self.codeFormat = codeFormat
         }
+    }
+
+    public enum CodeFormat: String, Sendable {
+        /// ICD-10 / ICD-10-CM: `c787`, `C787` and `C78.7` are one code (uppercase, a dot after
+        /// the three-character category).
+        case icd
     }
 
     private var byAlias: [String: Int] = [:]
@@ -42,10 +51,22 @@ public struct CodeSystemTable: Sendable {
     /// The code as the canonical system writes it.
     public func normalizedCode(_ code: String, system: CodeSystem) -> String {
         let trimmed = Self.trimmed(code)
-        guard let i = byAlias[Self.key(system.rawValue)], let prefix = entries[i].codePrefix,
-            !trimmed.hasPrefix(prefix)
-        else { return trimmed }
+        guard let i = byAlias[Self.key(system.rawValue)] else { return trimmed }
+        if entries[i].codeFormat == .icd { return Self.icd(trimmed) }
+        guard let prefix = entries[i].codePrefix, !trimmed.hasPrefix(prefix) else { return trimmed }
         return prefix + trimmed
+    }
+
+    /// `c787` → `C78.7`; codes of three characters, or already dotted, only change case.
+    static func icd(_ code: String) -> String {
+        var bytes = Array(code.utf8).filter { $0 != 0x20 }
+        for k in bytes.indices where bytes[k] >= 0x61 && bytes[k] <= 0x7A { bytes[k] -= 0x20 }
+        if bytes.count > 3, !bytes.contains(UInt8(ascii: ".")),
+            bytes[0] >= 0x41 && bytes[0] <= 0x5A, bytes[1...2].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
+        {
+            bytes.insert(UInt8(ascii: "."), at: 3)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// A short display name for a system ("LOINC"), or the URI itself.

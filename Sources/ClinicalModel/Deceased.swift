@@ -19,14 +19,17 @@ public enum Deceased: Codable, Hashable, Sendable {
         }
     }
 
-    /// Two sources about one patient: a recorded death wins over "alive", the earlier date wins.
+    /// Two statements about one patient's death (two sources, or two elements of one): any that
+    /// says he died wins over "alive"; "deceased" without a date wins over a date (a date in the
+    /// future next to "deceased" is an error, and a dead patient must never be proposed a
+    /// therapy); of two dates the earlier wins.
     public static func merge(_ a: Deceased?, _ b: Deceased?) -> Deceased? {
         switch (a, b) {
         case (nil, let x), (let x, nil): x
+        case (.yes?, _), (_, .yes?): .yes
         case (.on(let s)?, .on(let t)?): .on(s.start <= t.start ? s : t)
         case (.on?, _): a
         case (_, .on?): b
-        case (.yes?, _), (_, .yes?): .yes
         default: .no
         }
     }

@@ -9,6 +9,10 @@ public struct PatientRecord: Codable, Hashable, Sendable {
     public var procedures: [Procedure]
     /// Every source that contributed (files, with their formats).
     public var sources: [SourceRef]
+    /// Why the record is not whole tonight (DESIGN "Incomplete patients"): a record naming him
+    /// was rejected, or his identity conflicts with another patient's. Facts decided by absence
+    /// cannot be trusted, so he gets no new or changed CarePlan. Worded without patient data.
+    public var incomplete: [String] = []
 
     public init(key: String, identity: PatientIdentity, conditions: [Condition] = [], medications: [MedicationUse] = [],
                 observations: [Observation] = [], procedures: [Procedure] = [], sources: [SourceRef] = []) {

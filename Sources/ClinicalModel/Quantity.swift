@@ -14,4 +14,8 @@ public struct Quantity: Codable, Hashable, Sendable {
         self.unit = unit
         self.comparator = comparator
     }
+
+    /// A value that can be an amount measured: finite and not negative ("-0", "-1E400", "1e999999"
+    /// are not; the reader warns about them where they are read).
+    public var isMeasurable: Bool { value.isFinite && value.sign == .plus }
 }

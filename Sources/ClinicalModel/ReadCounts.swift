@@ -15,6 +15,8 @@ public struct ReadCounts: Codable, Hashable, Sendable {
     public var entriesWithoutResource = 0
     /// Records (NDJSON lines, documents) read.
     public var records = 0
+    /// Ids and references that break R4's syntax (warned, never copied into an output).
+    public var invalidIDs = 0
 
     public init() {}
 
@@ -33,5 +35,6 @@ public struct ReadCounts: Codable, Hashable, Sendable {
         for (k, v) in other.skippedNonResources { skippedNonResources[k, default: 0] += v }
         entriesWithoutResource += other.entriesWithoutResource
         records += other.records
+        invalidIDs += other.invalidIDs
     }
 }

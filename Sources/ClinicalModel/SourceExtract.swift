@@ -7,6 +7,9 @@ public struct SourceExtract: Sendable {
     public var medications: [MedicationDefinition] = []
     public var counts = ReadCounts()
     public var diagnostics: [Diagnostic] = []
+    /// Records rejected in this input that name a patient (well-formed enough to find a subject
+    /// reference): that patient is incomplete tonight.
+    public var rejectedLinks: [RejectedLink] = []
 
     public init(file: String) { self.file = file }
 

@@ -16,13 +16,18 @@ public struct SourceRef: Codable, Hashable, Comparable, Sendable, CustomStringCo
     public var line: Int?
     /// JSON path of the resource within its document (`$.entry[3].resource`).
     public var path: String?
+    /// The FHIR resource type of the statement (a C-CDA entry: the type it corresponds to), so a
+    /// reference to it can say its type and go where R4 allows that type.
+    public var resourceType: String?
 
-    public init(file: String, format: Format, reference: String? = nil, line: Int? = nil, path: String? = nil) {
+    public init(file: String, format: Format, reference: String? = nil, line: Int? = nil, path: String? = nil,
+                resourceType: String? = nil) {
         self.file = file
         self.format = format
         self.reference = reference
         self.line = line
         self.path = path
+        self.resourceType = resourceType
     }
 
     /// "bundle.json Condition/123", "doc.xml line 212".

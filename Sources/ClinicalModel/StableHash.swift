@@ -23,6 +23,34 @@ public struct StableHash: Sendable {
         return String(repeating: "0", count: 16 - s.count) + s
     }
 
+    /// 32 hex digits from two independent FNV-1a streams, each through MurmurHash3's final mix
+    /// (FNV alone leaves the last bytes of similar inputs in a few bits: ids of neighbouring
+    /// patients would look alike). For ids that must not collide across millions of patients.
+    public static func hex128(of parts: String...) -> String {
+        var a = StableHash()
+        var b = StableHash()
+        b.value = 0x6c62_272e_07bb_0142  // another basis: an independent stream
+        for p in parts {
+            a.combine(p)
+            b.combine(CollectionOfOne(0xA5))
+            b.combine(p)
+        }
+        func mix(_ x: UInt64) -> UInt64 {
+            var k = x
+            k ^= k >> 33
+            k = k &* 0xff51_afd7_ed55_8ccd
+            k ^= k >> 33
+            k = k &* 0xc4ce_b9fe_1a85_ec53
+            k ^= k >> 33
+            return k
+        }
+        func hex16(_ v: UInt64) -> String {
+            let s = String(v, radix: 16)
+            return String(repeating: "0", count: 16 - s.count) + s
+        }
+        return hex16(mix(a.value)) + hex16(mix(b.value ^ a.value.byteSwapped))
+    }
+
     public static func hex(of parts: String...) -> String {
         var h = StableHash()
         for p in parts { h.combine(p) }

@@ -20,6 +20,9 @@ public enum ExclusionReason: String, Codable, Hashable, Sendable, CaseIterable {
     case cancelled = "cancelled"
     /// Registered but without a result yet.
     case noResult = "no result yet"
+    /// An entry the reader could not read (a C-CDA entry of a template it does not know): kept
+    /// so that facts decided by absence stay open.
+    case unreadable = "not readable"
 }
 
 /// Whether a statement says something happened or only that it is intended.

@@ -42,11 +42,20 @@ struct BundleWalker {
                  "a JSON object without resourceType is not a FHIR resource; it was skipped.")
             return
         }
-        extract.counts.resourcesByType[type, default: 0] += 1
+        // A type R4 does not define is counted under one name: the input's own word stays out of
+        // reports and logs.
+        let counted = FHIRNames.resourceTypes.contains(type) ? type : Self.unknownType
+        extract.counts.resourcesByType[counted, default: 0] += 1
         if type == "Bundle" {
             try walkBundle(&cursor, path: path())
         } else if ResourceNormalizer.readTypes.contains(type) {
+            cursor.firstDuplicateKey = nil
             let value = try cursor.parseValue()
+            if let duplicate = cursor.firstDuplicateKey {
+                rejectAmbiguous(start: start, end: cursor.offset, duplicate: duplicate, value: value, fullUrl: fullUrl,
+                                path: path())
+                return
+            }
             guard case .object(let object) = value else { return }
             let context = ResourceContext(file: file, format: format, fullUrl: fullUrl, path: path(), line: line,
                                           offset: start)
@@ -56,6 +65,7 @@ struct BundleWalker {
                 let resourceLine = line ?? JSONLocation.locate(offset: start, in: buffer).line
                 for var w in normalizer.elements.warnings {
                     w.line = resourceLine
+                    if w.kind == "invalid-id" { extract.counts.invalidIDs += 1 }
                     extract.diagnostics.append(w)
                 }
             }
@@ -64,19 +74,88 @@ struct BundleWalker {
             case .statement(let link, let s): extract.statements.append((link, s))
             case .medication(let m): extract.medications.append(m)
             case .rejected(let reason): extract.counts.rejectedByReason[reason, default: 0] += 1
+            case .rejectedNaming(let key, let reason):
+                extract.counts.rejectedByReason[reason, default: 0] += 1
+                let resourceLine = line ?? JSONLocation.locate(offset: start, in: buffer).line
+                extract.rejectedLinks.append(RejectedLink(link: .key(key), kind: "invalid-id", place: "\(file):\(resourceLine)"))
             }
         } else {
-            try cursor.skipValue()
-            extract.counts.skippedByType[type, default: 0] += 1
+            if let duplicate = try skipResource(&cursor) {
+                var probe = JSONCursor(buffer, offset: start, maxDepth: cursor.maxDepth)
+                let value = try? probe.parseValue()
+                rejectAmbiguous(start: start, end: cursor.offset, duplicate: duplicate, value: value, fullUrl: fullUrl,
+                                path: path())
+                return
+            }
+            extract.counts.skippedByType[counted, default: 0] += 1
         }
+    }
+
+    /// How a resourceType R4 does not define is counted.
+    static let unknownType = "(not an R4 resource type)"
+
+    /// Skips a resource of a type not read, member by member, without decoding: returns the
+    /// offset of a second `resourceType` when there is one (`"resourceType":"Claim",
+    /// "resourceType":"Patient"` is a Patient to a reader that keeps the last).
+    mutating func skipResource(_ cursor: inout JSONCursor) throws(JSONSyntaxError) -> Int? {
+        try cursor.enterObject()
+        var first = true
+        var seenType = false
+        var duplicate: Int? = nil
+        while true {
+            guard let key = try cursor.nextKey(first: first) else { break }
+            let keyOffset = key.range.lowerBound - 1
+            first = false
+            if key.equals("resourceType", in: buffer) {
+                if seenType, duplicate == nil { duplicate = keyOffset }
+                seenType = true
+            }
+            try cursor.skipValue()
+        }
+        return duplicate
+    }
+
+    /// A resource with a repeated member name: it cannot be read one way, so it is rejected with
+    /// a located error, and the patient it names (or is) is incomplete tonight (DESIGN
+    /// "Incomplete patients").
+    mutating func rejectAmbiguous(start: Int, end: Int, duplicate: Int, value: JSONValue?, fullUrl: String?,
+                                  path: String) {
+        extract.counts.rejectedByReason["a member name appears twice", default: 0] += 1
+        let location = JSONLocation.locate(offset: duplicate, in: buffer, lineOffset: (line ?? 1) - 1,
+                                           isQuotable: FHIRNames.isElement)
+        extract.diagnostics.append(Diagnostic(
+            kind: "duplicate-key", severity: .error, file: file, line: location.line, column: location.column,
+            path: location.path,
+            message: "a member name appears twice in one resource (readers disagree on which counts); the resource was rejected."))
+        let place = "\(file):\(location.line)"
+        var links = FHIRReader.patientReferences(in: UnsafeBufferPointer(rebasing: buffer[start..<end]))
+        if case .object(let o)? = value, o.members.contains(where: { $0.key == "resourceType" && $0.value.stringValue == "Patient" }) {
+            let ids = o.members.filter { $0.key == "id" }.compactMap(\.value.stringValue)
+            for key in ReferenceKeys.keys(type: "Patient", id: ids.first, fullUrl: fullUrl) + ids.dropFirst().map({ "Patient/" + $0 })
+            where !links.contains(key) {
+                links.append(key)
+            }
+        }
+        extract.rejectedLinks += links.map { RejectedLink(link: .key($0), kind: "duplicate-key", place: place) }
     }
 
     mutating func walkBundle(_ cursor: inout JSONCursor, path: String) throws(JSONSyntaxError) {
         try cursor.enterObject()
         var first = true
-        while let key = try cursor.nextKey(first: first) {
+        var seenType = false
+        var seenEntry = false
+        while true {
+            guard let key = try cursor.nextKey(first: first) else { break }
+            let keyOffset = key.range.lowerBound - 1
             first = false
+            // A Bundle read two ways is not read: the whole document (or NDJSON line) is rejected.
+            if key.equals("resourceType", in: buffer) {
+                if seenType { throw JSONSyntaxError(.duplicateKey, at: keyOffset) }
+                seenType = true
+            }
             if key.equals("entry", in: buffer) {
+                if seenEntry { throw JSONSyntaxError(.duplicateKey, at: keyOffset) }
+                seenEntry = true
                 guard cursor.peek() == UInt8(ascii: "[") else {
                     try cursor.skipValue()
                     continue
@@ -103,9 +182,17 @@ struct BundleWalker {
         try cursor.enterObject()
         var first = true
         var sawResource = false
-        while let key = try cursor.nextKey(first: first) {
+        var sawFullUrl = false
+        while true {
+            guard let key = try cursor.nextKey(first: first) else { break }
+            let keyOffset = key.range.lowerBound - 1
             first = false
+            if key.equals("fullUrl", in: buffer) {
+                if sawFullUrl { throw JSONSyntaxError(.duplicateKey, at: keyOffset) }
+                sawFullUrl = true
+            }
             if key.equals("resource", in: buffer), cursor.peek() == UInt8(ascii: "{") {
+                if sawResource { throw JSONSyntaxError(.duplicateKey, at: keyOffset) }
                 sawResource = true
                 try walkResource(&cursor, fullUrl: fullUrl, path: path + ".resource")
             } else {
@@ -116,7 +203,8 @@ struct BundleWalker {
     }
 
     mutating func warn(at offset: Int, path: String, kind: String, _ message: String) {
-        let location = JSONLocation.locate(offset: offset, in: buffer, lineOffset: (line ?? 1) - 1)
+        let location = JSONLocation.locate(offset: offset, in: buffer, lineOffset: (line ?? 1) - 1,
+                                           isQuotable: FHIRNames.isElement)
         extract.diagnostics.append(Diagnostic(kind: kind, severity: .warning, file: file, line: location.line,
                                               column: location.column, path: path, message: message))
     }

@@ -20,8 +20,8 @@ struct ElementReader {
         self.resourcePath = resourcePath
     }
 
-    mutating func warn(_ element: String, _ message: String) {
-        warnings.append(Diagnostic(kind: "invalid-element", severity: .warning, file: file, line: line,
+    mutating func warn(_ element: String, kind: String = "invalid-element", _ message: String) {
+        warnings.append(Diagnostic(kind: kind, severity: .warning, file: file, line: line,
                                    path: resourcePath + "." + element, message: message))
     }
 
@@ -111,6 +111,11 @@ struct ElementReader {
         guard case .number(let n) = raw, let v = n.double else {
             warn(element + ".value", "\(element).value should be a number but is \(raw.typeName); it was ignored.")
             return nil
+        }
+        if !v.isFinite {
+            warn(element + ".value", "\(element).value is outside the range of a number (overflow); the result is not used.")
+        } else if v.sign == .minus {
+            warn(element + ".value", "\(element).value is negative; the result is not used as a measurement.")
         }
         let unit = string(o["code"], element + ".code") ?? string(o["unit"], element + ".unit")
         return Quantity(value: v, text: n.text, unit: unit, comparator: string(o["comparator"], element + ".comparator"))

@@ -46,7 +46,11 @@ public struct FHIRReader: Sendable {
                 extract = SourceExtract(file: file)
                 extract.counts.records = 1
                 extract.counts.rejectedRecords["invalid JSON", default: 0] += 1
-                extract.diagnostics.append(Self.syntaxDiagnostic(error, buffer: buffer, file: file, lineOffset: 0))
+                let d = Self.syntaxDiagnostic(error, buffer: buffer, file: file, lineOffset: 0)
+                extract.diagnostics.append(d)
+                extract.rejectedLinks = Self.patientReferences(in: buffer).map {
+                    RejectedLink(link: .key($0), kind: d.kind, place: "\(file):\(d.line ?? 1)")
+                }
             }
         }
         return extract
@@ -107,8 +111,11 @@ public struct FHIRReader: Sendable {
                 Self.merge(walker.extract, into: &extract)
             } catch {
                 extract.counts.rejectedRecords["invalid JSON", default: 0] += 1
-                extract.diagnostics.append(
-                    Self.syntaxDiagnostic(error, buffer: line, file: extract.file, lineOffset: lineNumber - 1))
+                let d = Self.syntaxDiagnostic(error, buffer: line, file: extract.file, lineOffset: lineNumber - 1)
+                extract.diagnostics.append(d)
+                extract.rejectedLinks += Self.patientReferences(in: line).map {
+                    RejectedLink(link: .key($0), kind: d.kind, place: "\(extract.file):\(lineNumber)")
+                }
             }
         }
     }
@@ -120,11 +127,48 @@ public struct FHIRReader: Sendable {
         return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
     }
 
+    /// The patient references a rejected record names (`"reference": "Patient/…"`, or a
+    /// `urn:uuid:` that may be a patient's fullUrl), found by a byte scan that needs no valid
+    /// JSON: the patient it names is incomplete tonight (DESIGN "Incomplete patients"). At most
+    /// `limit`, in order of appearance, without repeats.
+    static func patientReferences(in b: UnsafeBufferPointer<UInt8>, limit: Int = 64) -> [String] {
+        let needle = Array("\"reference\"".utf8)
+        var found: [String] = []
+        var i = 0
+        while i + needle.count < b.count, found.count < limit {
+            guard b[i] == needle[0], b[i..<(i + needle.count)].elementsEqual(needle) else {
+                i += 1
+                continue
+            }
+            var j = i + needle.count
+            func skipBlanks() { while j < b.count, b[j] == 0x20 || b[j] == 0x09 || b[j] == 0x0A || b[j] == 0x0D { j += 1 } }
+            skipBlanks()
+            guard j < b.count, b[j] == UInt8(ascii: ":") else { i += 1; continue }
+            j += 1
+            skipBlanks()
+            guard j < b.count, b[j] == UInt8(ascii: "\"") else { i += 1; continue }
+            let start = j + 1
+            var end = start
+            while end < b.count, end - start < 512, b[end] != UInt8(ascii: "\""), b[end] != UInt8(ascii: "\\") { end += 1 }
+            guard end < b.count, b[end] == UInt8(ascii: "\""), end > start else { i = j; continue }
+            let value = String(decoding: b[start..<end], as: UTF8.self)
+            let r = ReferenceKeys.withoutHistory(value)
+            if (r.hasPrefix("Patient/") || ReferenceKeys.find("/Patient/", in: r) != nil || r.hasPrefix("urn:uuid:")),
+                !found.contains(r)
+            {
+                found.append(r)
+            }
+            i = end + 1
+        }
+        return found
+    }
+
     static func merge(_ part: SourceExtract, into extract: inout SourceExtract) {
         extract.patients += part.patients
         extract.statements += part.statements
         extract.medications += part.medications
         extract.diagnostics += part.diagnostics
+        extract.rejectedLinks += part.rejectedLinks
         var counts = part.counts
         counts.records = 0
         extract.counts.add(counts)
@@ -132,7 +176,8 @@ public struct FHIRReader: Sendable {
 
     static func syntaxDiagnostic(_ error: JSONSyntaxError, buffer: UnsafeBufferPointer<UInt8>, file: String,
                                  lineOffset: Int) -> Diagnostic {
-        let location = JSONLocation.locate(offset: error.offset, in: buffer, lineOffset: lineOffset)
+        let location = JSONLocation.locate(offset: error.offset, in: buffer, lineOffset: lineOffset,
+                                           isQuotable: FHIRNames.isElement)
         return Diagnostic(kind: "invalid-json", severity: .error, file: file, line: location.line,
                           column: location.column, path: location.path,
                           message: "invalid JSON: \(error.description)")

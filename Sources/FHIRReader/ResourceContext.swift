@@ -14,15 +14,17 @@ struct ResourceContext {
 
 
     func source(type: String, id: String?) -> SourceRef {
+        // Only what R4 allows is kept to be written into a CarePlan; otherwise the place
+        // (file, JSON path) is what names the entry.
         let reference: String?
-        if let fullUrl, !fullUrl.isEmpty {
+        if let fullUrl, FHIRSyntax.isAbsoluteURI(fullUrl) {
             reference = fullUrl
-        } else if let id, !id.isEmpty {
+        } else if let id, FHIRSyntax.isID(id) {
             reference = type + "/" + id
         } else {
             reference = nil
         }
         return SourceRef(file: file, format: format, reference: reference, line: line,
-                         path: reference == nil ? path : nil)
+                         path: reference == nil ? path : nil, resourceType: type)
     }
 }

@@ -8,6 +8,8 @@ enum NormalizedResource {
     case medication(MedicationDefinition)
     /// Read but unusable, with the reason it was left out (e.g. no patient reference).
     case rejected(reason: String)
+    /// Unusable, and naming a patient key: that patient is incomplete tonight.
+    case rejectedNaming(String, reason: String)
 }
 
 /// Maps one decoded FHIR R4 resource onto the normalized model.
@@ -51,7 +53,16 @@ struct ResourceNormalizer {
 
     // MARK: Shared pieces
 
-    mutating func id(_ r: JSONObject) -> String? { elements.string(r["id"], "id") }
+    /// The resource's id. One that breaks R4's syntax is warned about and still used to link
+    /// (references repeat it as it is), but never copied into an output (``ResourceContext/source(type:id:)``).
+    mutating func id(_ r: JSONObject) -> String? {
+        guard let id = elements.string(r["id"], "id") else { return nil }
+        if !FHIRSyntax.isID(id) {
+            elements.warn("id", kind: "invalid-id",
+                          "id is not a valid R4 id ([A-Za-z0-9-.], at most 64); it is not copied into any output.")
+        }
+        return id
+    }
 
     /// Resolves `subject` (or `patient`) to a patient link; nil with a reason when there is none.
     mutating func patientLink(_ r: JSONObject, element: String = "subject") -> Result<PatientLink, LinkFailure> {
@@ -61,6 +72,11 @@ struct ResourceNormalizer {
         switch target {
         case .identifier(let id): return .success(.identifier(id))
         case .literal(let literal):
+            guard FHIRSyntax.isReference(literal) else {
+                elements.warn(element + ".reference", kind: "invalid-id",
+                              "\(element).reference is not a valid R4 reference (Type/id, an absolute URL or a urn); the resource is not used.")
+                return .failure(.malformed(literal))
+            }
             if let type = ReferenceKeys.type(of: literal), type != "Patient" { return .failure(.notPatient) }
             guard let key = ReferenceKeys.key(for: literal, base: restBase) else { return .failure(.notPatient) }
             return .success(.key(key))
@@ -69,10 +85,13 @@ struct ResourceNormalizer {
 
     enum LinkFailure: Error {
         case missing, notPatient
+        /// A reference R4 does not allow, as written (kept only to mark the patient it may name).
+        case malformed(String)
         var reason: String {
             switch self {
             case .missing: "no patient reference"
             case .notPatient: "subject is not a Patient"
+            case .malformed: "patient reference is not valid R4"
             }
         }
     }
@@ -80,6 +99,9 @@ struct ResourceNormalizer {
     mutating func linked(_ r: JSONObject, _ statement: Statement) -> NormalizedResource {
         switch patientLink(r) {
         case .success(let link): return .statement(link, statement)
+        case .failure(.malformed(let literal)):
+            // Whoever it names (a Patient whose id is as malformed) lacks this entry tonight.
+            return .rejectedNaming(ReferenceKeys.key(for: literal, base: restBase) ?? literal, reason: LinkFailure.malformed(literal).reason)
         case .failure(let f): return .rejected(reason: f.reason)
         }
     }
@@ -99,13 +121,19 @@ struct ResourceNormalizer {
             identifiers.append(Identifier(system: system.map { elements.codeSystems.canonical($0).rawValue }, value: value))
         }
         let keys = ReferenceKeys.keys(type: "Patient", id: id, fullUrl: context.fullUrl)
+        // The CarePlan names him by a valid id, else a valid fullUrl, else an identifier; with
+        // none of them valid the record is incomplete (RecordAssembler) and gets no CarePlan.
         let subject: SubjectReference
-        if let id, !id.isEmpty {
+        if let id, FHIRSyntax.isID(id) {
+            subject = .reference("Patient/" + id)
+        } else if let url = context.fullUrl, FHIRSyntax.isAbsoluteURI(url) {
+            subject = .reference(ReferenceKeys.withoutHistory(url))
+        } else if let firstID = identifiers.first {
+            subject = .identifier(firstID)
+        } else if let id, !id.isEmpty {
             subject = .reference("Patient/" + id)
         } else if let first = keys.first {
             subject = .reference(first)
-        } else if let firstID = identifiers.first {
-            subject = .identifier(firstID)
         } else {
             return .rejected(reason: "Patient has no id, fullUrl or identifier")
         }
@@ -116,17 +144,27 @@ struct ResourceNormalizer {
     }
 
     /// `deceasedBoolean` / `deceasedDateTime`. A death date that cannot be read still says the
-    /// patient died: deceased without a date, never "alive".
+    /// patient died: deceased without a date, never "alive". R4 allows one of the two; when a
+    /// record carries both, any that says he died wins.
     mutating func deceased(_ r: JSONObject) -> Deceased? {
+        var result: Deceased? = nil
         if let b = r["deceasedBoolean"] {
-            if let value = b.boolValue { return value ? .yes : .no }
-            elements.warn("deceasedBoolean", "deceasedBoolean should be a boolean but is \(b.typeName); the patient is taken as deceased.")
-            return .yes
+            if let value = b.boolValue {
+                result = value ? .yes : .no
+            } else if b != .null {
+                elements.warn("deceasedBoolean", "deceasedBoolean should be a boolean but is \(b.typeName); the patient is taken as deceased.")
+                result = .yes
+            }
         }
-        guard let written = r["deceasedDateTime"] else { return nil }
-        if case .null = written { return nil }
-        if let t = elements.dateTime(written, "deceasedDateTime") { return .on(t) }
-        return .yes
+        if let written = r["deceasedDateTime"], written != .null {
+            if let text = written.stringValue, let t = TimeRange.parseFHIR(text) {
+                result = Deceased.merge(result, .on(t))
+            } else {
+                elements.warn("deceasedDateTime", "deceasedDateTime is not a valid FHIR dateTime; the patient is taken as deceased, date unknown.")
+                result = Deceased.merge(result, .yes)
+            }
+        }
+        return result
     }
 
     // MARK: Condition

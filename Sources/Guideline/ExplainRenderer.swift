@@ -12,6 +12,9 @@ public struct ExplainRenderer: Sendable {
         var out = ""
         let g = engine.guideline
         out += "Patient \(Self.subjectText(e.record.identity.subject))\n"
+        for reason in e.record.incomplete {
+            out += "  INCOMPLETE: \(reason). No new or changed CarePlan tonight.\n"
+        }
         if e.deceased {
             var when = ""
             if case .on(let t)? = e.record.identity.deceased { when = " (\(t))" }
@@ -51,6 +54,7 @@ public struct ExplainRenderer: Sendable {
         }
         let n = e.fired.count
         out += e.deceased ? "\nThe patient is deceased: no CarePlan is written.\n"
+            : !e.record.incomplete.isEmpty ? "\nThe record is incomplete tonight: no CarePlan is written (the batch keeps an earlier one).\n"
             : n == 0 ? "\nNo recommendation applies: no CarePlan is written for this patient.\n"
                       : "\n\(n) recommendation\(n == 1 ? "" : "s") apply: a CarePlan is written.\n"
         return out

@@ -68,6 +68,21 @@ public indirect enum Rule: Hashable, Sendable {
         }
     }
 
+    /// The rule as a FHIRPath expression over a ClinicalIngest CarePlan, whose contained
+    /// Observation `fact-<id>` states each fact. FHIRPath's three-valued `and`/`or`/`not()` over
+    /// an empty value is Kleene logic over unknown, so the expression gives what the engine gives:
+    /// a fact with no value (data absent) is empty, and empty never makes the condition true.
+    public var fhirPath: String {
+        func value(_ id: FactID) -> String { "contained.where(id = 'fact-\(id.rawValue)').value" }
+        switch self {
+        case .fact(let id): return "(\(value(id)) = true)"
+        case .isUnknown(let id): return "\(value(id)).empty()"
+        case .not(let r): return "\(r.fhirPath).not()"
+        case .all(let rs): return rs.count == 1 ? rs[0].fhirPath : "(" + rs.map(\.fhirPath).joined(separator: " and ") + ")"
+        case .any(let rs): return rs.count == 1 ? rs[0].fhirPath : "(" + rs.map(\.fhirPath).joined(separator: " or ") + ")"
+        }
+    }
+
     /// Decodes a rule; `known` lists the fact ids a rule may name.
     static func decode(_ json: JSONValue, path: String, known: Set<FactID>) throws(MappingError) -> Rule {
         func fact(_ s: String, _ p: String) throws(MappingError) -> FactID {

@@ -6,25 +6,94 @@ import Darwin
 
 /// Whole-file reads and unbuffered writes over POSIX calls: no Foundation on the data path.
 public enum FileIO {
-    /// Reads a file completely; `-` reads standard input.
+    /// Reads a regular file completely; `-` reads standard input.
+    ///
+    /// A FIFO, a device or a socket named as a file is refused before a byte is read: opening a
+    /// FIFO without a writer blocks forever and `/dev/zero` never ends. Standard input (`-`, or a
+    /// name of it such as `/dev/stdin`) is the one stream pipe mode reads.
     public static func read(_ path: String) throws(IngestError) -> [UInt8] {
         if path == "-" { return try readAll(fd: 0, name: "standard input") }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let code = errno
-            let kind: IngestError.Kind = code == ENOENT || code == EACCES || code == ENOTDIR ? .noInput : .io
-            throw IngestError(kind, "\(path): cannot open: \(describe(code))")
-        }
-        defer { close(fd) }
-        var st = stat()
-        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-            throw IngestError(.noInput, "\(path): is a directory (pipe mode reads files; use `ingest batch` for folders)")
-        }
-        return try readAll(fd: fd, name: path, sizeHint: Int(st.st_size))
+        if isStandardInput(path) { return try readAll(fd: 0, name: path) }
+        let file = try openRegular(Array(path.utf8), name: path)
+        defer { close(file.fd) }
+        return try readAll(fd: file.fd, name: path, sizeHint: file.size)
     }
 
-    static func readAll(fd: Int32, name: String, sizeHint: Int = 0) throws(IngestError) -> [UInt8] {
-        var capacity = max(sizeHint + 1, 1 << 16)
+    /// A regular file open for reading.
+    public struct OpenFile: Sendable {
+        public let fd: Int32
+        public let size: Int
+        public let device: UInt64
+        public let inode: UInt64
+    }
+
+    /// Opens `path` (its bytes, without the terminating NUL) for reading if it is a regular file.
+    ///
+    /// The open never blocks (`O_NONBLOCK`, so a FIFO without a writer cannot hang it) and the type
+    /// is checked on the open descriptor (`fstat`), so a file swapped for a FIFO or a device after it
+    /// was listed is refused too. With `followSymlinks` false a symbolic link in the last component
+    /// is refused (`O_NOFOLLOW`). `name` is how messages show the path.
+    public static func openRegular(_ path: [UInt8], name: String, followSymlinks: Bool = true) throws(IngestError) -> OpenFile {
+        var flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY
+        if !followSymlinks { flags |= O_NOFOLLOW }
+        let fd = (path + [0]).withUnsafeBufferPointer { p in
+            p.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, flags) }
+        }
+        guard fd >= 0 else {
+            let code = errno
+            if code == ELOOP && !followSymlinks {
+                throw IngestError(.noInput, "\(name): is a symbolic link, which is not followed here.")
+            }
+            let kind: IngestError.Kind = code == ENOENT || code == EACCES || code == ENOTDIR || code == ENXIO ? .noInput : .io
+            throw IngestError(kind, "\(name): cannot open: \(describe(code))")
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let code = errno
+            close(fd)
+            throw IngestError(.io, "\(name): cannot examine: \(describe(code))")
+        }
+        let type = st.st_mode & S_IFMT
+        guard type == S_IFREG else {
+            close(fd)
+            if type == S_IFDIR {
+                throw IngestError(.noInput, "\(name): is a directory (pipe mode reads files; use `ingest batch` for folders)")
+            }
+            throw IngestError(.noInput, "\(name): is \(describeType(UInt32(st.st_mode))), not a regular file: it was not read (pipe a stream in on standard input, '-', instead).")
+        }
+        // Regular files ignore O_NONBLOCK; clear it so the descriptor behaves as an ordinary one.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        return OpenFile(fd: fd, size: Int(st.st_size), device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+    }
+
+    /// True when `path` names this process's standard input and that is not a regular file
+    /// (`/dev/stdin` on a pipe): the same stream as `-`. `stat` never blocks, even on a FIFO.
+    static func isStandardInput(_ path: String) -> Bool {
+        var named = stat()
+        var input = stat()
+        guard stat(path, &named) == 0, fstat(0, &input) == 0, (named.st_mode & S_IFMT) != S_IFREG else { return false }
+        return named.st_dev == input.st_dev && named.st_ino == input.st_ino
+    }
+
+    /// "a FIFO", "a character device" …: what a file of this mode is, for messages.
+    public static func describeType(_ mode: UInt32) -> String {
+        switch mode_t(mode) & S_IFMT {
+        case S_IFREG: "a regular file"
+        case S_IFDIR: "a directory"
+        case S_IFIFO: "a FIFO (named pipe)"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFSOCK: "a socket"
+        case S_IFLNK: "a symbolic link"
+        default: "a special file"
+        }
+    }
+
+    /// Reads `fd` to its end, or until more than `limit` bytes were read (then `limit + 1` bytes
+    /// are returned, so the caller can tell the input was over it without it being read whole).
+    public static func readAll(fd: Int32, name: String, sizeHint: Int = 0, limit: Int = .max) throws(IngestError) -> [UInt8] {
+        let ceiling = limit == .max ? Int.max : limit + 1
+        var capacity = min(max(sizeHint + 1, 1 << 16), ceiling)
         var result: [UInt8] = []
         var failure: Int32 = 0
         while true {
@@ -45,8 +114,8 @@ public enum FileIO {
             }
             if failure != 0 { throw IngestError(.io, "\(name): read failed: \(describe(failure))") }
             if result.isEmpty { result = chunk } else { result += chunk }
-            if chunk.count < capacity { break }
-            capacity = max(result.count, 1 << 16)
+            if chunk.count < capacity || result.count >= ceiling { break }
+            capacity = min(max(result.count, 1 << 16), ceiling - result.count)
         }
         return result
     }
@@ -70,6 +139,7 @@ public enum FileIO {
     }
 
     /// Regular files under `path`, recursively, sorted; `path` itself if it is a file.
+    /// (For a Mappings folder; the batch walks its inputs with `lstat`, see Batch's InputDiscovery.)
     public static func files(under path: String) throws(IngestError) -> [String] {
         var st = stat()
         guard stat(path, &st) == 0 else {

@@ -26,15 +26,29 @@ public struct Pipeline: Sendable {
         public var carePlans = 0
         /// Patients deceased on the evaluation date: not evaluated, no CarePlan.
         public var deceased = 0
+        /// Patients whose record is not whole (a rejected record names them, or an identity
+        /// conflict): no CarePlan for them (DESIGN "Incomplete patients").
+        public var incomplete = 0
+        /// Pairs of patient records kept apart because sex or birth date conflict.
+        public var conflicts = 0
         public var counts = ReadCounts()
         public var diagnostics: [Diagnostic] = []
-        /// 0 when every input was read; 65 when some input or record was rejected.
-        public var exitCode: Int32 { diagnostics.contains { $0.severity == .error } ? 65 : 0 }
+        /// 0 when every input was read; 65 when some input or record was rejected, or a patient is
+        /// incomplete (he gets no CarePlan).
+        public var exitCode: Int32 { diagnostics.contains { $0.severity == .error } || incomplete > 0 ? 65 : 0 }
+    }
+
+    /// What reading every input gave: the records, and the warnings and conflicts of assembling them.
+    public struct Collected: Sendable {
+        public var records: [PatientRecord]
+        public var collector: RecordCollector
+        public var assemblyDiagnostics: [Diagnostic]
+        public var conflicts: Int
     }
 
     /// Reads every input into one set of records. `-` is stdin.
-    public func collect(_ inputs: [String]) throws(IngestError) -> (records: [PatientRecord], collector: RecordCollector) {
-        var collector = RecordCollector(codeSystems: engine.mappings.codeSystems)
+    public func collect(_ inputs: [String]) throws(IngestError) -> Collected {
+        var collector = RecordCollector(codeSystems: engine.mappings.codeSystems, identity: engine.mappings.identityRules)
         for input in inputs {
             let bytes = try FileIO.read(input)
             if input == "-" && bytes.isEmpty && inputs.count == 1 {
@@ -42,40 +56,80 @@ public struct Pipeline: Sendable {
             }
             collector.add(bytes, file: input == "-" ? "-" : input)
         }
-        return (collector.records(), collector)
+        let assembled = collector.assemble()
+        return Collected(records: assembled.records, collector: collector, assemblyDiagnostics: assembled.diagnostics,
+                         conflicts: assembled.conflicts)
     }
 
-    /// Evaluates every patient and returns one CarePlan line per in-scope patient.
-    public func carePlans(_ records: [PatientRecord], style: JSONWriter.Style) -> (lines: [UInt8], count: Int, deceased: Int) {
-        var out: [UInt8] = []
-        var count = 0
+    /// Evaluates every patient: one CarePlan per in-scope patient. An incomplete patient gets
+    /// none (DESIGN "Incomplete patients").
+    public func carePlans(_ records: [PatientRecord]) -> (plans: [JSONValue], deceased: Int, incomplete: Int) {
+        var plans: [JSONValue] = []
         var deceased = 0
+        var incomplete = 0
         for record in records {
             let evaluation = engine.evaluate(record, asOf: options.asOf)
             if evaluation.deceased { deceased += 1 }
-            guard let plan = builder.carePlan(evaluation) else { continue }
-            out += JSONWriter.serialize(plan, style: style)
-            out.append(0x0A)
-            count += 1
+            if !record.incomplete.isEmpty {
+                incomplete += 1
+                continue
+            }
+            if let plan = builder.carePlan(evaluation) { plans.append(plan) }
         }
-        return (out, count, deceased)
+        return (plans, deceased, incomplete)
     }
 
-    public func runPipe(inputs: [String], pretty: Bool, output: Int32 = 1) throws(IngestError) -> Outcome {
-        let (records, collector) = try collect(inputs)
-        let (bytes, count, deceased) = carePlans(records, style: pretty ? .pretty : .compact)
+    /// One resource per line.
+    public static func ndjson(_ resources: [JSONValue], style: JSONWriter.Style) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for r in resources { bytes += JSONWriter.serialize(r, style: style); bytes.append(0x0A) }
+        return bytes
+    }
+
+    /// How pipe mode writes its CarePlans.
+    public enum OutputShape: String, Sendable, CaseIterable {
+        /// One CarePlan per line.
+        case ndjson
+        /// One FHIR `transaction` Bundle that PUTs each CarePlan (``TransactionBundle``).
+        case transaction
+    }
+
+    public func runPipe(inputs: [String], pretty: Bool, shape: OutputShape = .ndjson, output: Int32 = 1) throws(IngestError) -> Outcome {
+        let c = try collect(inputs)
+        let (plans, deceased, incomplete) = carePlans(c.records)
+        let style: JSONWriter.Style = pretty ? .pretty : .compact
+        var bytes: [UInt8] = []
+        switch shape {
+        case .ndjson:
+            bytes = Self.ndjson(plans, style: style)
+        case .transaction:
+            bytes = JSONWriter.serialize(TransactionBundle.bundle(plans), style: style) + [0x0A]
+        }
         try FileIO.write(fd: output, bytes)
         var outcome = Outcome()
-        outcome.patients = records.count
-        outcome.carePlans = count
+        outcome.patients = c.records.count
+        outcome.carePlans = plans.count
         outcome.deceased = deceased
-        outcome.counts = collector.counts
-        outcome.diagnostics = collector.diagnostics
+        outcome.incomplete = incomplete
+        outcome.conflicts = c.conflicts
+        outcome.counts = c.collector.counts
+        outcome.diagnostics = c.collector.diagnostics + c.assemblyDiagnostics + Self.incompleteDiagnostics(c.records)
         return outcome
     }
 
+    /// One error line per incomplete patient, worded without patient data: why he gets no CarePlan.
+    static func incompleteDiagnostics(_ records: [PatientRecord]) -> [Diagnostic] {
+        records.compactMap { r in
+            guard let first = r.incomplete.first else { return nil }
+            let more = r.incomplete.count > 1 ? " (and \(r.incomplete.count - 1) more)" : ""
+            return Diagnostic(kind: "incomplete-patient", severity: .error, file: r.sources.first?.file ?? "-",
+                              message: "no CarePlan for a patient of this input: \(first)\(more).")
+        }
+    }
+
     public func runExplain(inputs: [String], output: Int32 = 1) throws(IngestError) -> Outcome {
-        let (records, collector) = try collect(inputs)
+        let c = try collect(inputs)
+        let records = c.records
         let renderer = ExplainRenderer(engine: engine)
         var outcome = Outcome()
         var text = ""
@@ -84,16 +138,28 @@ public struct Pipeline: Sendable {
             if i > 0 { text += "\n" + String(repeating: "─", count: 72) + "\n\n" }
             let evaluation = engine.evaluate(record, asOf: options.asOf)
             text += renderer.render(evaluation)
-            if !evaluation.fired.isEmpty { count += 1 }
+            if !evaluation.fired.isEmpty && record.incomplete.isEmpty { count += 1 }
             if evaluation.deceased { outcome.deceased += 1 }
+            if !record.incomplete.isEmpty { outcome.incomplete += 1 }
         }
         if records.isEmpty { text = "No patient found in the input.\n" }
         try FileIO.write(fd: output, Array(text.utf8))
         outcome.patients = records.count
         outcome.carePlans = count
-        outcome.counts = collector.counts
-        outcome.diagnostics = collector.diagnostics
+        outcome.conflicts = c.conflicts
+        outcome.counts = c.collector.counts
+        outcome.diagnostics = c.collector.diagnostics + c.assemblyDiagnostics
         return outcome
+    }
+
+    /// The definitions Bundle (`ingest definitions`): everything a CarePlan names, under this
+    /// run's canonical base.
+    public func definitions(style: JSONWriter.Style) -> [UInt8] {
+        JSONWriter.serialize(DefinitionsBuilder(builder: builder).bundle(), style: style) + [0x0A]
+    }
+
+    public func writeDefinitions(pretty: Bool, output: Int32 = 1) throws(IngestError) {
+        try FileIO.write(fd: output, definitions(style: pretty ? .pretty : .compact))
     }
 
     /// One line of accounting for stderr: what was read, skipped and rejected.
@@ -118,8 +184,10 @@ public struct Pipeline: Sendable {
         if c.entriesWithoutResource > 0 { s += ", \(c.entriesWithoutResource) entries without a resource" }
         s += "; \(o.patients) patient\(o.patients == 1 ? "" : "s"), \(o.carePlans) CarePlan\(o.carePlans == 1 ? "" : "s")"
         if o.deceased > 0 { s += ", \(o.deceased) deceased (not evaluated)" }
-        let unread = o.diagnostics.filter { $0.kind == "cda-section-unread" }.count
-        if unread > 0 { s += ", \(unread) section\(unread == 1 ? "" : "s") with entries none could be read" }
+        if o.incomplete > 0 { s += ", \(o.incomplete) incomplete (no CarePlan tonight)" }
+        if o.conflicts > 0 { s += ", \(o.conflicts) identity conflict\(o.conflicts == 1 ? "" : "s") (records kept apart)" }
+        let unread = o.diagnostics.filter { $0.kind == "cda-section-unread" || $0.kind == "cda-entry-unread" }.count
+        if unread > 0 { s += ", \(unread) section\(unread == 1 ? "" : "s") with entries that could not be read" }
         return s
     }
 }

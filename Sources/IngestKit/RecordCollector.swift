@@ -19,12 +19,13 @@ public struct Readers: Sendable {
 /// diagnostic; per-file counts say what each held.
 public struct RecordCollector: Sendable {
     let readers: Readers
-    var assembler = RecordAssembler()
+    var assembler: RecordAssembler
     public private(set) var diagnostics: [Diagnostic] = []
     public private(set) var counts = ReadCounts()
 
-    public init(codeSystems: CodeSystemTable) {
+    public init(codeSystems: CodeSystemTable, identity: IdentityRules = .none) {
         readers = Readers(codeSystems: codeSystems)
+        assembler = RecordAssembler(rules: identity)
     }
 
     /// Reads one input's bytes; `file` names it in messages and provenance.
@@ -51,6 +52,9 @@ public struct RecordCollector: Sendable {
         case .unknown:
             return rejected(file, kind: "unknown-format",
                             "the input is neither JSON (starts with '{') nor XML (starts with '<').")
+        case .notUTF8(let encoding):
+            return rejected(file, kind: "not-utf8",
+                            "the input is \(encoding) (found by its byte order mark or zero bytes); FHIR JSON and C-CDA here must be UTF-8: convert it first, e.g. iconv -f \(encoding) -t UTF-8.")
         }
     }
 
@@ -63,6 +67,23 @@ public struct RecordCollector: Sendable {
     }
 
     public func records() -> [PatientRecord] { assembler.records() }
+
+    /// The records, and what assembling found besides them: statements that belong to no one
+    /// patient (located warnings) and identity conflicts.
+    public func assemble() -> (records: [PatientRecord], diagnostics: [Diagnostic], conflicts: Int) {
+        let a = assembler.assemble()
+        var notes: [Diagnostic] = []
+        // One warning per input and reason: a long NDJSON must not print a line per statement.
+        var seen: [String: Int] = [:]
+        for (source, reason) in a.unattributed { seen[source.file + "\u{0}" + reason, default: 0] += 1 }
+        for key in seen.keys.sorted() {
+            let parts = key.split(separator: "\u{0}", maxSplits: 1).map(String.init)
+            let n = seen[key]!
+            notes.append(Diagnostic(kind: "unattributed", severity: .warning, file: parts[0],
+                                    message: "\(n) statement\(n == 1 ? "" : "s") not used: \(parts[1])."))
+        }
+        return (a.records, notes, a.conflicts)
+    }
 
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 }

@@ -12,6 +12,10 @@ public struct JSONCursor {
     /// Nesting limit for hostile input; FHIR resources nest a few dozen levels at most.
     public let maxDepth: Int
     @usableFromInline var depth: Int = 0
+    /// Offset of the first member name that repeats one of its object's, seen by ``parseValue()``
+    /// since this was last reset; a caller that cares (a FHIR resource must be read one way)
+    /// resets it before parsing and checks it after.
+    public var firstDuplicateKey: Int? = nil
 
     public init(_ bytes: UnsafeBufferPointer<UInt8>, offset: Int = 0, maxDepth: Int = 256) {
         self.bytes = bytes
@@ -144,6 +148,7 @@ public struct JSONCursor {
             offset += 1
             try push()
             var members: [JSONObject.Member] = []
+            var seen: Set<String>? = nil
             var first = true
             while true {
                 guard let c = peek() else { throw JSONSyntaxError(.unexpectedEnd, at: offset) }
@@ -164,8 +169,19 @@ public struct JSONCursor {
                     throw JSONSyntaxError(.unexpectedByte(c, expected: "a member name or '}'"), at: offset)
                 }
                 first = false
+                let keyOffset = offset
                 let key = try scanString()
                 try expect(UInt8(ascii: ":"), "':'")
+                if firstDuplicateKey == nil {
+                    // Linear for the small objects FHIR is made of; a set once an object is large,
+                    // so a hostile object of 100k members stays linear.
+                    if members.count < 16 {
+                        if members.contains(where: { $0.key == key }) { firstDuplicateKey = keyOffset }
+                    } else {
+                        if seen == nil { seen = Set(members.map(\.key)) }
+                        if !seen!.insert(key).inserted { firstDuplicateKey = keyOffset }
+                    }
+                }
                 let value = try parseValue()
                 members.append(JSONObject.Member(key: key, value: value))
             }

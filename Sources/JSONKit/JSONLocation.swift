@@ -19,7 +19,11 @@ public struct JSONLocation: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(line):\(column) (\(path))" }
 
     /// Locates `offset` in `bytes`. `lineOffset` is added to the line (for one line of an NDJSON file).
-    public static func locate(offset: Int, in bytes: UnsafeBufferPointer<UInt8>, lineOffset: Int = 0) -> JSONLocation {
+    /// `isQuotable` says which member names may appear in the path: for a clinical record only the
+    /// names its standard defines, since any other name is input content (a marker, a name typed
+    /// into a key); the others are shown by position, `<member 3>`.
+    public static func locate(offset: Int, in bytes: UnsafeBufferPointer<UInt8>, lineOffset: Int = 0,
+                              isQuotable: (String) -> Bool = { _ in true }) -> JSONLocation {
         let end = min(max(offset, 0), bytes.count)
         var line = 1
         var lineStart = 0
@@ -27,16 +31,18 @@ public struct JSONLocation: Sendable, Equatable, CustomStringConvertible {
             line += 1
             lineStart = i + 1
         }
-        return JSONLocation(line: line + lineOffset, column: end - lineStart + 1, path: path(upTo: end, in: bytes))
+        return JSONLocation(line: line + lineOffset, column: end - lineStart + 1,
+                            path: path(upTo: end, in: bytes, isQuotable: isQuotable))
     }
 
     private enum Frame {
-        case object(key: String?)
+        /// `member`: 1-based position of the current member in its object.
+        case object(key: String?, member: Int)
         case array(index: Int)
     }
 
     /// A tolerant walk that tracks containers, keys and indices up to `end`.
-    static func path(upTo end: Int, in bytes: UnsafeBufferPointer<UInt8>) -> String {
+    static func path(upTo end: Int, in bytes: UnsafeBufferPointer<UInt8>, isQuotable: (String) -> Bool) -> String {
         var stack: [Frame] = []
         var lastString: String? = nil
         var i = 0
@@ -53,14 +59,14 @@ public struct JSONLocation: Sendable, Equatable, CustomStringConvertible {
                 i = stop + 1
                 continue
             case UInt8(ascii: ":"):
-                if case .object = stack.last { stack[stack.count - 1] = .object(key: lastString) }
+                if case .object(_, let member) = stack.last { stack[stack.count - 1] = .object(key: lastString, member: member) }
             case UInt8(ascii: ","):
                 switch stack.last {
                 case .array(let index): stack[stack.count - 1] = .array(index: index + 1)
-                case .object: stack[stack.count - 1] = .object(key: nil)
+                case .object(_, let member): stack[stack.count - 1] = .object(key: nil, member: member + 1)
                 case nil: break
                 }
-            case UInt8(ascii: "{"): stack.append(.object(key: nil))
+            case UInt8(ascii: "{"): stack.append(.object(key: nil, member: 1))
             case UInt8(ascii: "["): stack.append(.array(index: 0))
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 if !stack.isEmpty { stack.removeLast() }
@@ -71,8 +77,9 @@ public struct JSONLocation: Sendable, Equatable, CustomStringConvertible {
         var path = "$"
         for frame in stack {
             switch frame {
-            case .object(let key?): path += isPlainKey(key) ? ".\(key)" : "['\(key)']"
-            case .object(nil): break
+            case .object(let key?, let member):
+                path += isPlainKey(key) && isQuotable(key) ? ".\(key)" : ".<member \(member)>"
+            case .object(nil, _): break
             case .array(let index): path += "[\(index)]"
             }
         }

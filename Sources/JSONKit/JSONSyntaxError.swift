@@ -14,6 +14,11 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
         case tooDeep(limit: Int)
         case trailingContent
         case emptyInput
+        /// A member name repeated in one object: readers disagree on which one counts (the first
+        /// here, the last in Python), so the text cannot be read one way.
+        case duplicateKey
+        /// A UTF-16 or UTF-32 text (told by its byte order mark or its zero bytes): JSON is UTF-8.
+        case notUTF8(encoding: String)
     }
 
     public var kind: Kind
@@ -37,6 +42,8 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
         case .tooDeep(let limit): "values are nested deeper than \(limit) levels"
         case .trailingContent: "more content follows the end of the JSON value"
         case .emptyInput: "the input holds no JSON value"
+        case .duplicateKey: "a member name appears twice in one object (readers disagree on which counts)"
+        case .notUTF8(let encoding): "the text is \(encoding); FHIR JSON must be UTF-8 (convert it, e.g. iconv -f \(encoding) -t UTF-8)"
         }
     }
 

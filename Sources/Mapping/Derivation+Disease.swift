@@ -28,6 +28,10 @@ extension Derivation {
         if conditions.isEmpty {
             return Fact(id: .prostateCancer, truth: .unknown, note: "No problems or diagnoses are recorded.")
         }
+        if let open = openCondition(r.conditions) ?? openCondition(r.unspecified) {
+            return Fact(id: .prostateCancer, truth: .unknown, evidence: open.sources,
+                        note: "No recorded problem is a prostate neoplasm, but \(open.reason).")
+        }
         return Fact(id: .prostateCancer, truth: .false,
                     note: "None of the \(Self.plural(conditions.count, "recorded problem")) is a prostate neoplasm.")
     }
@@ -55,22 +59,51 @@ extension Derivation {
         case .unknown:
             return Fact(id: .symptomaticBoneMetastases, truth: .unknown, note: "Whether there are bone metastases is unknown.")
         case .true:
-            // A symptom counts while it is current (a resolved pain does not) and when it is
-            // reported present (an observation "bone pain: absent" is not a symptom).
+            // A symptom counts while it is current (a resolved or abated pain does not) and only
+            // when it is reported present: an observation "bone pain: absent", scored 0 or without
+            // a value reads as no symptom or as unknown, never as a symptom.
             let m = rules.metastasis
             let vs = m.symptoms
-            let current = conditions(in: vs).filter { !["inactive", "resolved", "remission"].contains($0.clinicalStatus ?? "") }
-            let found = current.map { ($0.source, $0.code) }
-                + observations.filter {
-                    (vs.matches($0.code) && resultPolarity($0, positive: m.symptomPositive, negative: m.symptomNegative) != .false)
-                        || valueMatches($0, vs)
-                }.map { ($0.source, $0.code) }
-            if let first = found.first {
-                return Fact(id: .symptomaticBoneMetastases, truth: .true, evidence: bone.evidence + found.map(\.0),
+            let conditions = conditions(in: vs).filter { c in
+                let ended = ["inactive", "resolved", "remission"].contains(c.clinicalStatus ?? "")
+                let abated = c.abatement?.earliest.map { $0 < horizon } ?? false
+                return !ended && !abated
+            }
+            var present = conditions.map { ($0.source, $0.code) }
+            var unclear: [SourceRef] = []
+            for o in observations {
+                if valueMatches(o, vs) {
+                    present.append((o.source, o.code))
+                    continue
+                }
+                guard vs.matches(o.code) else { continue }
+                switch symptomReported(o, m) {
+                case .true: present.append((o.source, o.code))
+                case .unknown: unclear.append(o.source)
+                case .false: break
+                }
+            }
+            if let first = present.first {
+                return Fact(id: .symptomaticBoneMetastases, truth: .true, evidence: bone.evidence + present.map(\.0),
                             note: "Bone metastases with \(describe(first.1, vs)).")
+            }
+            if !unclear.isEmpty {
+                return Fact(id: .symptomaticBoneMetastases, truth: .unknown, evidence: bone.evidence + unclear,
+                            note: "Bone metastases; a bone-pain or fracture observation is recorded without a value that says whether it is present.")
             }
             return Fact(id: .symptomaticBoneMetastases, truth: .false, evidence: bone.evidence,
                         note: "Bone metastases, but no bone or cancer pain, pathological fracture or cord compression is documented.")
+        }
+    }
+
+    /// Whether a symptom observation reports the symptom present: a positive coded value or
+    /// interpretation, `true`, or a score above zero; absent for a negative, `false` or zero;
+    /// unknown for anything else (no value, free text, a code we do not know).
+    func symptomReported(_ o: Observation, _ m: FactRules.Metastasis) -> Truth {
+        switch o.value {
+        case .integer(let n)?: return Truth(n > 0)
+        case .quantity(let q)?: return q.isMeasurable && q.comparator == nil ? Truth(q.value > 0) : .unknown
+        default: return resultPolarity(o, positive: m.symptomPositive, negative: m.symptomNegative)
         }
     }
 
@@ -85,6 +118,10 @@ extension Derivation {
         guard let first = found.first else {
             if conditions.isEmpty {
                 return Fact(id: .localRecurrence, truth: .unknown, note: "No problems or diagnoses are recorded.")
+            }
+            if let open = openCondition(rules.recurrence) {
+                return Fact(id: .localRecurrence, truth: .unknown, evidence: open.sources,
+                            note: "No recurrence of prostate cancer is documented, but \(open.reason).")
             }
             return Fact(id: .localRecurrence, truth: .false, note: "No recurrence of prostate cancer is documented.")
         }

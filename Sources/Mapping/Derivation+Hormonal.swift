@@ -6,15 +6,24 @@ extension Derivation {
         let t = rules.testosterone
         let windowStartDay = asOf.day - t.lookbackDays
         var unconvertible: [SourceRef] = []
+        var latestUnconvertible: Instant? = nil
         var latest: (time: Instant, ngPerDl: Double, quantity: Quantity, source: SourceRef)? = nil
         for o in observations where t.observations.matchesCode(o.code) {
-            guard let time = o.time, time.day >= windowStartDay, time < horizon, case .quantity(let q)? = o.value else { continue }
-            // A value that is not a finite, non-negative number measures nothing ("-1E400 ng/dL").
-            guard let ng = t.units.convert(q), ng.isFinite, ng >= 0 else {
+            guard let time = o.time, time.day >= windowStartDay, time < horizon else { continue }
+            // A value that is not a finite, non-negative number measures nothing ("-1E400 ng/dL"),
+            // nor does a result given as text or not given: none of them says "castrate".
+            guard case .quantity(let q)? = o.value, q.isMeasurable, let ng = t.units.convert(q), ng.isFinite, ng >= 0 else {
                 unconvertible.append(o.source)
+                if latestUnconvertible.map({ time > $0 }) ?? true { latestUnconvertible = time }
                 continue
             }
             if latest == nil || time > latest!.time { latest = (time, ng, q, o.source) }
+        }
+        // The latest result is the one that counts: when it (or one of its day) cannot be read,
+        // an older readable one does not say what the latest says.
+        if let u = latestUnconvertible, let l = latest, u.day >= l.time.day {
+            return Fact(id: .castrateTestosterone, truth: .unknown, evidence: unconvertible,
+                        note: "The latest testosterone result in the last \(t.lookbackDays) days (\(u.dateString)) has no unit that can be converted to ng/dL, or no usable number.")
         }
         let threshold = t.thresholdNgPerDl
         // The threshold in nmol/L too, with the factor of the unit table (facts.json).

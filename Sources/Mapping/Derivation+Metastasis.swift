@@ -3,7 +3,9 @@ import ClinicalModel
 /// Metastatic disease and its sites, read open-world (DESIGN "bone- / visceral- /
 /// distant-nodal-metastases"): the site of a lesion comes from its code or its bodySite; AJCC
 /// staging is read the AJCC way and decides "absent" only while current; a lesion of unstated or
-/// unrecognised site leaves the other sites unknown; a disease summary is not a lesion.
+/// unrecognised site leaves the other sites unknown; a disease summary is not a lesion. Evidence
+/// that is not evidence — an unconfirmed or later-dated lesion, uncertain wording, a problem or a
+/// staging that cannot be read — never makes a site true, but keeps it from being decided false.
 extension Derivation {
     enum SiteClass: Hashable, Sendable {
         case bone, visceral, distantNodal, regionalNodal, nodalUnstated, skin
@@ -16,9 +18,11 @@ extension Derivation {
         let site: SiteClass
         let source: SourceRef
         let concept: Concept
-        /// How the site was found: "code", "bodySite …", "site not stated".
+        /// How the site was found: "code", "text", "bodySite …", "site not stated".
         let how: String
         let time: Instant?
+        /// Known only from free text (weaker than a code: a current coded M0 outweighs it).
+        var textOnly: Bool { how == "text" }
     }
 
     /// An AJCC M category recorded by a staging observation or a condition's stage.
@@ -29,6 +33,8 @@ extension Derivation {
             var text: String { ["M0", "M1", "M1a", "M1b", "M1c"][rawValue] }
         }
         let category: Category
+        /// The value that recorded it.
+        let value: Concept
         let source: SourceRef
         let time: Instant?
     }
@@ -40,57 +46,94 @@ extension Derivation {
         let distantNodal: Fact
     }
 
+    /// What is known about metastases before any fact is decided.
+    struct MetastasisEvidence {
+        var lesions: [Lesion] = []
+        /// Conditions that say the disease is metastatic without naming a lesion.
+        var summaries: [(source: SourceRef, concept: Concept, textOnly: Bool, time: Instant?)] = []
+        /// Lesions that are not evidence (unconfirmed, dated later, uncertain wording), by site.
+        var uncertain: [Lesion] = []
+        var stagings: [Staging] = []
+        /// M-staging observations whose value cannot be read.
+        var unreadableStagings: [SourceRef] = []
+    }
+
     // MARK: Reading lesions and staging
 
-    /// The site classes of a body site concept; `.unstated` when no list knows it.
+    /// The site classes of a body site concept (a name: no trigger applies); `.unstated` when no
+    /// list knows it.
     func bodySiteClasses(_ site: Concept) -> [SiteClass] {
         let m = rules.metastasis
         var classes: [SiteClass] = []
-        if m.bone.bodySites.matches(site) { classes.append(.bone) }
-        if m.visceral.bodySites.matches(site) { classes.append(.visceral) }
-        if m.regionalSites.matches(site) { classes.append(.regionalNodal) }
-        else if m.distantNodal.bodySites.matches(site) { classes.append(.distantNodal) }
-        else if m.nodalUnstatedSites.matches(site) { classes.append(.nodalUnstated) }
-        if m.skinSites.matches(site) { classes.append(.skin) }
+        if m.bone.bodySites.matchesName(site) { classes.append(.bone) }
+        if m.visceral.bodySites.matchesName(site) { classes.append(.visceral) }
+        if m.regionalSites.matchesName(site) { classes.append(.regionalNodal) }
+        else if m.distantNodal.bodySites.matchesName(site) { classes.append(.distantNodal) }
+        else if m.nodalUnstatedSites.matchesName(site) { classes.append(.nodalUnstated) }
+        if m.skinSites.matchesName(site) { classes.append(.skin) }
         return classes.isEmpty ? [.unstated] : classes
     }
 
-    /// The lesions a condition documents, and whether it is a metastatic disease summary.
-    func lesions(of c: Condition) -> (lesions: [Lesion], summary: Bool) {
+    /// The lesions a concept (a condition's code, a finding's value) documents, and whether it is
+    /// a metastatic disease summary. With `uncertainText`, also the lesions it mentions only with
+    /// uncertain wording ("suspected liver metastases").
+    func lesions(_ code: Concept, bodySites: [Concept], source: SourceRef, time: Instant?)
+        -> (lesions: [Lesion], summary: Bool, summaryTextOnly: Bool, uncertain: [Lesion])
+    {
         let m = rules.metastasis
-        let code = c.code
-        func byCode(_ vs: ValueSet) -> Bool { vs.matchesCode(code) }
+        let siteSets: [(ValueSet, SiteClass)] = [
+            (m.bone.conditions, .bone), (m.visceral.conditions, .visceral), (m.regionalConditions, .regionalNodal),
+            (m.distantNodal.conditions, .distantNodal), (m.nodalUnstatedConditions, .nodalUnstated), (m.skinConditions, .skin),
+        ]
+        func adding(_ site: SiteClass, to sites: inout [SiteClass]) {
+            if site == .distantNodal && sites.contains(.regionalNodal) { return }
+            if site == .nodalUnstated && (sites.contains(.regionalNodal) || sites.contains(.distantNodal)) { return }
+            if !sites.contains(site) { sites.append(site) }
+        }
         var sites: [SiteClass] = []
         var how = "code"
-        if byCode(m.bone.conditions) { sites.append(.bone) }
-        if byCode(m.visceral.conditions) { sites.append(.visceral) }
-        if byCode(m.regionalConditions) { sites.append(.regionalNodal) }
-        else if byCode(m.distantNodal.conditions) { sites.append(.distantNodal) }
-        else if byCode(m.nodalUnstatedConditions) { sites.append(.nodalUnstated) }
-        if byCode(m.skinConditions) { sites.append(.skin) }
-        var generic = byCode(m.siteNotStated)
-        var summary = byCode(m.summary)
-        let coded = !sites.isEmpty || generic || summary
-        if !coded {
+        for (vs, site) in siteSets where vs.matchesCode(code) { adding(site, to: &sites) }
+        var generic = m.siteNotStated.matchesCode(code)
+        var summary = m.summary.matchesCode(code)
+        var summaryTextOnly = false
+        var uncertainSites: [SiteClass] = []
+        if sites.isEmpty && !generic && !summary {
             // Text is the fallback when no coding says what the condition is.
-            for (vs, site) in [(m.bone.conditions, SiteClass.bone), (m.visceral.conditions, .visceral),
-                               (m.regionalConditions, .regionalNodal), (m.distantNodal.conditions, .distantNodal),
-                               (m.nodalUnstatedConditions, .nodalUnstated), (m.skinConditions, .skin)]
-            where vs.matches(code) {
-                if site == .distantNodal && sites.contains(.regionalNodal) { continue }
-                if site == .nodalUnstated && (sites.contains(.regionalNodal) || sites.contains(.distantNodal)) { continue }
-                sites.append(site)
-                how = "text"
+            for (vs, site) in siteSets {
+                switch vs.textMention(code)?.reading {
+                case .affirmed?: adding(site, to: &sites); how = "text"
+                case .uncertain?: adding(site, to: &uncertainSites)
+                default: break
+                }
             }
             if sites.isEmpty {
-                summary = m.summary.matches(code)
-                generic = !summary && m.siteNotStated.matches(code)
+                switch m.summary.textMention(code)?.reading {
+                case .affirmed?: summary = true; summaryTextOnly = true
+                case .uncertain?: uncertainSites.append(.unstated)
+                default: break
+                }
+                if !summary {
+                    switch m.siteNotStated.textMention(code)?.reading {
+                    case .affirmed?: generic = true; how = "text"
+                    case .uncertain?: if uncertainSites.isEmpty { uncertainSites.append(.unstated) }
+                    default: break
+                    }
+                }
             }
         }
-        guard !sites.isEmpty || generic || summary else { return ([], false) }
+        if sites.isEmpty && !generic && !summary {
+            // A lesion of a site not stated to be a metastasis ("hepatic lesions").
+            for (s, site) in [(m.bone, SiteClass.bone), (m.visceral, .visceral), (m.distantNodal, .distantNodal)] {
+                if let vs = s.suspected, let mention = vs.textMention(code), mention.reading != .negated {
+                    adding(site, to: &uncertainSites)
+                }
+            }
+        }
+        let uncertain = uncertainSites.map { Lesion(site: $0, source: source, concept: code, how: "uncertain wording", time: time) }
+        guard !sites.isEmpty || generic || summary else { return ([], false, false, uncertain) }
         // The body site adds its own site (mCODE SecondaryCancerCondition: 128462008 + bodySite).
         // A body site no list knows matters only when the code gives no site of its own.
-        for site in c.bodySites {
+        for site in bodySites {
             for cls in bodySiteClasses(site) {
                 if cls == .unstated && !sites.isEmpty { continue }
                 if !sites.contains(cls) {
@@ -99,31 +142,67 @@ extension Derivation {
                 }
             }
         }
-        if sites.isEmpty && generic { sites = [.unstated]; how = "site not stated" }
-        let lesions = sites.map { Lesion(site: $0, source: c.source, concept: c.code, how: how, time: c.time) }
-        return (lesions, summary && lesions.isEmpty)
+        if sites.isEmpty && generic { sites = [.unstated]; how = how == "text" ? "text" : "site not stated" }
+        let lesions = sites.map { Lesion(site: $0, source: source, concept: code, how: how, time: time) }
+        return (lesions, summary && lesions.isEmpty, summaryTextOnly, uncertain)
     }
 
-    /// AJCC M categories from staging observations (a coded value) and condition stages.
-    func stagings() -> [Staging] {
+    /// The AJCC category a staging value records; nil when it records none we know.
+    func stagingCategory(_ c: Concept) -> Staging.Category? {
         let m = rules.metastasis
-        func category(_ c: Concept) -> Staging.Category? {
-            if m.visceral.stagingPresent.matchesCode(c) { return .m1c }
-            if m.bone.stagingPresent.matchesCode(c) { return .m1b }
-            if m.distantNodal.stagingPresent.matchesCode(c) { return .m1a }
-            if m.m1.matchesCode(c) { return .m1 }
-            if m.m0.matchesCode(c) { return .m0 }
-            return nil
+        // Codes first; text ("cM1c") only when no code decides.
+        for match in [{ (vs: ValueSet) in vs.matchesCode(c) }, { (vs: ValueSet) in vs.matches(c) }] {
+            if match(m.visceral.stagingPresent) { return .m1c }
+            if match(m.bone.stagingPresent) { return .m1b }
+            if match(m.distantNodal.stagingPresent) { return .m1a }
+            if match(m.m1) { return .m1 }
+            if match(m.m0) { return .m0 }
         }
-        var result: [Staging] = []
-        for o in observations {
-            guard case .concept(let value)? = o.value, let cat = category(value) else { continue }
-            result.append(Staging(category: cat, source: o.source, time: o.time))
-        }
+        return nil
+    }
+
+    func metastasisEvidence() -> MetastasisEvidence {
+        let m = rules.metastasis
+        var e = MetastasisEvidence()
         for c in conditions {
-            for stage in c.stages { if let cat = category(stage) { result.append(Staging(category: cat, source: c.source, time: c.time)) } }
+            let r = lesions(c.code, bodySites: c.bodySites, source: c.source, time: c.time)
+            e.lesions += r.lesions
+            e.uncertain += r.uncertain
+            if r.summary { e.summaries.append((c.source, c.code, r.summaryTextOnly, c.time)) }
+            for stage in c.stages {
+                if let cat = stagingCategory(stage) { e.stagings.append(Staging(category: cat, value: stage, source: c.source, time: c.time)) }
+            }
         }
-        return result
+        // Unconfirmed (provisional, differential) or later-dated metastases: not evidence, not nothing.
+        for c in openConditions {
+            let r = lesions(c.code, bodySites: c.bodySites, source: c.source, time: c.time)
+            e.uncertain += (r.lesions + r.uncertain).map { Lesion(site: $0.site, source: $0.source, concept: $0.concept, how: "unconfirmed", time: $0.time) }
+            if r.summary { e.uncertain.append(Lesion(site: .unstated, source: c.source, concept: c.code, how: "unconfirmed", time: c.time)) }
+        }
+        for o in observations {
+            let staging = m.stagingObservations.matchesCode(o.code)
+            var value: Concept? = nil
+            switch o.value {
+            case .concept(let v)?: value = v
+            case .text(let t)?: value = Concept(text: t)
+            default: break
+            }
+            if let v = value, let cat = stagingCategory(v) {
+                e.stagings.append(Staging(category: cat, value: v, source: o.source, time: o.time))
+                continue
+            }
+            if staging {
+                e.unreadableStagings.append(o.source)
+                continue
+            }
+            // A finding valued with a metastasis (imaging: "liver metastasis") documents the lesion.
+            if let v = value, case .concept? = o.value {
+                let r = lesions(v, bodySites: o.bodySites, source: o.source, time: o.time)
+                e.lesions += r.lesions
+                e.uncertain += r.uncertain
+            }
+        }
+        return e
     }
 
     /// The latest recurrence or progression evidence: a staging older than it says nothing today.
@@ -152,49 +231,63 @@ extension Derivation {
 
     func metastaticSites() -> Sites {
         let m = rules.metastasis
-        var lesions: [Lesion] = []
-        var summaries: [Condition] = []
-        for c in conditions {
-            let (l, summary) = self.lesions(of: c)
-            lesions += l
-            if summary { summaries.append(c) }
-        }
-        let stagings = self.stagings()
-        let current = currentStaging(stagings)
-        let m1 = stagings.filter { $0.category >= .m1 }
+        let e = metastasisEvidence()
+        let lesions = e.lesions
+        let current = currentStaging(e.stagings)
+        let m1 = e.stagings.filter { $0.category >= .m1 }
         let distant = lesions.filter { [.bone, .visceral, .distantNodal, .skin, .unstated].contains($0.site) }
         let regional = lesions.filter { $0.site == .regionalNodal }
         let nodalUnstated = lesions.filter { $0.site == .nodalUnstated }
+        /// Dated after the current staging, or undated: the staging cannot have accounted for it.
+        func afterCurrent(_ t: Instant?) -> Bool {
+            guard let c = current?.time, let t else { return true }
+            return t.day > c.day
+        }
+        // What keeps "absent" from being concluded: unreadable problems and stagings, and evidence
+        // that is not evidence (unconfirmed, later-dated, uncertain wording).
+        let unidentified = unidentifiedConditions.filter { afterCurrent($0.time) }.map(\.source) + e.unreadableStagings
 
         // metastatic
         let metastatic: Fact
-        if !distant.isEmpty || !summaries.isEmpty || !m1.isEmpty {
+        let coded = distant.filter { !$0.textOnly }
+        let codedSummaries = e.summaries.filter { !$0.textOnly }
+        let textOnly = distant.filter(\.textOnly).map(\.source) + e.summaries.filter(\.textOnly).map(\.source)
+        if let c = current, c.category == .m0, coded.isEmpty, codedSummaries.isEmpty, m1.isEmpty, !textOnly.isEmpty {
+            // Text is weaker than codes: words about metastases do not overturn a current coded M0.
+            metastatic = Fact(id: .metastatic, truth: .unknown, evidence: [c.source] + textOnly,
+                              note: "Staging recorded M0 on \(c.time!.dateString), but a problem's text mentions metastases; the record disagrees with itself.")
+        } else if !distant.isEmpty || !e.summaries.isEmpty || !m1.isEmpty {
             var parts: [String] = []
             for (cls, name) in [(SiteClass.bone, "bone"), (.visceral, "visceral"), (.distantNodal, "distant nodal"), (.skin, "skin"),
                                 (.unstated, "site not stated")]
             where distant.contains(where: { $0.site == cls }) { parts.append(name) }
             var note = parts.isEmpty ? "Metastatic disease is documented" : "Metastases documented: \(parts.joined(separator: ", "))"
-            if let first = summaries.first, parts.isEmpty { note += ": \(describe(first.code, m.summary))" }
+            if let first = e.summaries.first, parts.isEmpty { note += ": \(describe(first.concept, m.summary))" }
             if let s = m1.max(by: { $0.category < $1.category }) { note += "; AJCC \(s.category.text) recorded" }
             metastatic = Fact(id: .metastatic, truth: .true,
-                              evidence: distant.map(\.source) + summaries.map(\.source) + m1.map(\.source), note: note + ".")
-        } else if let c = current, c.category == .m0,
-            case let later = nodalUnstated.filter({ $0.time.map { $0.day > c.time!.day } ?? true }), !later.isEmpty
-        {
-            // M0 accounts for nodes known at the time; nodes of unknown region found since may be distant.
-            metastatic = Fact(id: .metastatic, truth: .unknown, evidence: [c.source] + later.map(\.source),
-                              note: "Staging recorded M0 on \(c.time!.dateString), but nodal metastases of unstated region were documented since; they may be distant.")
+                              evidence: distant.map(\.source) + e.summaries.map(\.source) + m1.map(\.source), note: note + ".")
         } else if let c = current, c.category == .m0 {
-            metastatic = Fact(id: .metastatic, truth: .false, evidence: [c.source],
-                              note: "Current staging records no distant metastasis (M0 on \(c.time!.dateString))"
-                                + (regional.isEmpty ? "." : "; regional (pelvic) nodes alone are not metastatic disease."))
+            // M0 accounts for what was known then; what was found since, or cannot be read, may be distant.
+            let later = nodalUnstated.filter { afterCurrent($0.time) }.map(\.source)
+                + e.uncertain.filter { $0.site != .regionalNodal && afterCurrent($0.time) }.map(\.source)
+            if !later.isEmpty || !unidentified.isEmpty {
+                metastatic = Fact(id: .metastatic, truth: .unknown, evidence: [c.source] + later + unidentified,
+                                  note: "Staging recorded M0 on \(c.time!.dateString), but since then "
+                                    + (later.isEmpty ? "problems were recorded that could not be read"
+                                                     : "metastases that are unconfirmed, uncertain or of unstated nodal region were recorded")
+                                    + "; they may be distant.")
+            } else {
+                metastatic = Fact(id: .metastatic, truth: .false, evidence: [c.source],
+                                  note: "Current staging records no distant metastasis (M0 on \(c.time!.dateString))"
+                                    + (regional.isEmpty ? "." : "; regional (pelvic) nodes alone are not metastatic disease."))
+            }
         } else if !regional.isEmpty {
             metastatic = Fact(id: .metastatic, truth: .unknown, evidence: regional.map(\.source),
                               note: "Only regional (pelvic) nodal metastases are documented, which are not metastatic disease; no current staging rules distant metastases in or out.")
         } else if !nodalUnstated.isEmpty {
             metastatic = Fact(id: .metastatic, truth: .unknown, evidence: nodalUnstated.map(\.source),
                               note: "Nodal metastases are documented without saying whether the nodes are regional or distant.")
-        } else if let old = stagings.filter({ $0.category == .m0 }).first {
+        } else if let old = e.stagings.first(where: { $0.category == .m0 }) {
             metastatic = Fact(id: .metastatic, truth: .unknown, evidence: [old.source],
                               note: "An M0 staging is on record, but it is not current (older than \(m.stagingCurrentDays) days or before the latest recurrence or progression), so it says nothing about today.")
         } else {
@@ -203,7 +296,7 @@ extension Derivation {
 
         func site(_ s: FactRules.Site, _ cls: SiteClass, present: Staging.Category) -> Fact {
             let found = lesions.filter { $0.site == cls }
-            let staged = stagings.filter { $0.category == present }
+            let staged = e.stagings.filter { $0.category == present }
             if !found.isEmpty || !staged.isEmpty {
                 var note: String
                 if let first = found.first {
@@ -219,17 +312,22 @@ extension Derivation {
             }
             // A lesion of unstated or unrecognised site keeps every other site open, unless a current
             // staging recorded after it already accounts for it.
-            let unstated = lesions.filter { l in
-                guard l.site == .unstated else { return false }
-                guard let c = current, let ct = c.time, let lt = l.time else { return true }
-                return lt.day > ct.day
-            }
+            let unstated = lesions.filter { $0.site == .unstated && afterCurrent($0.time) }
             if !unstated.isEmpty {
                 return Fact(id: s.fact, truth: .unknown, evidence: unstated.map(\.source),
                             note: "A metastasis of unstated or unrecognised site is documented, so \(s.name) metastases cannot be ruled out.",
                             assumptions: ["site not stated"])
             }
-            if let c = current, s.stagingAbsent.contains(where: { $0.matchesCode(conceptOf(c)) }) {
+            let uncertain = e.uncertain.filter { ($0.site == cls || $0.site == .unstated) && afterCurrent($0.time) }
+            if let first = uncertain.first {
+                return Fact(id: s.fact, truth: .unknown, evidence: uncertain.map(\.source),
+                            note: "\"\(first.concept.label)\" (\(first.how)) may be a \(s.name) metastasis; it cannot be ruled out.")
+            }
+            if !unidentified.isEmpty {
+                return Fact(id: s.fact, truth: .unknown, evidence: unidentified,
+                            note: "A problem or a staging on record could not be read, so \(s.name) metastases cannot be ruled out.")
+            }
+            if let c = current, s.stagingAbsent.contains(where: { $0.matches(c.value) }) {
                 return Fact(id: s.fact, truth: .false, evidence: [c.source],
                             note: "Current AJCC \(c.category.text) (\(c.time!.dateString)) records no \(s.name) metastasis.")
             }
@@ -253,18 +351,5 @@ extension Derivation {
             bone: site(m.bone, .bone, present: .m1b),
             visceral: site(m.visceral, .visceral, present: .m1c),
             distantNodal: site(m.distantNodal, .distantNodal, present: .m1a))
-    }
-
-    /// The staging's recorded value, to test it against the value sets that say "absent".
-    private func conceptOf(_ s: Staging) -> Concept {
-        for o in observations where o.source == s.source {
-            if case .concept(let v)? = o.value { return v }
-        }
-        for c in conditions where c.source == s.source {
-            if let stage = c.stages.first(where: { rules.metastasis.m1.matchesCode($0) || rules.metastasis.m0.matchesCode($0) }) {
-                return stage
-            }
-        }
-        return Concept()
     }
 }

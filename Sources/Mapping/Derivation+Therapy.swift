@@ -6,7 +6,7 @@ extension Derivation {
     /// therapies recorded as procedures (radium-223, 177Lu-PSMA), a done procedure.
     func exposure(_ e: FactRules.Exposure) -> Fact {
         let found = exposures(e.medications)
-        let done = e.procedures.map { vs in procedures.filter { $0.actuality == .actual && vs.matches($0.code) } } ?? []
+        let done = e.procedures.map { vs in procedures.filter { $0.actuality == .actual && vs.matchesName($0.code) } } ?? []
         if let first = found.first {
             let when = first.start.map { " from \($0.dateString)" } ?? ""
             return Fact(id: e.fact, truth: .true, evidence: found.map(\.source) + done.map(\.source),
@@ -17,8 +17,12 @@ extension Derivation {
             return Fact(id: e.fact, truth: .true, evidence: done.map(\.source),
                         note: "\(describe(first.code, vs))\(when) (\(first.kind.rawValue)).")
         }
+        if let open = openMedication(e.medications) {
+            return Fact(id: e.fact, truth: .unknown, evidence: open.sources,
+                        note: "Not found in the medication history, but \(open.reason).")
+        }
         if hasMedicationHistory {
-            let planned = medications.filter { $0.actuality == .planned && e.medications.matches($0.medication) }
+            let planned = medications.filter { $0.actuality == .planned && e.medications.matchesName($0.medication) }
             return Fact(id: e.fact, truth: .false, evidence: planned.map(\.source),
                         note: planned.isEmpty ? "Not in the recorded medication history."
                                               : "Only planned or proposed, never given.")
@@ -53,6 +57,9 @@ extension Derivation {
         let name = rules.name(of: c.drug)
         let uses = exposures(c.drug)
         guard !uses.isEmpty else {
+            if let open = openMedication(c.drug) {
+                return Fact(id: c.fact, truth: .unknown, evidence: open.sources, note: "No \(name) found, but \(open.reason).")
+            }
             if hasMedicationHistory { return Fact(id: c.fact, truth: .false, note: "Never exposed to \(name).") }
             return Fact(id: c.fact, truth: .unknown, note: "No medication history is recorded.")
         }
@@ -66,6 +73,17 @@ extension Derivation {
         case .current?:
             return Fact(id: c.fact, truth: .true, evidence: latest.sources,
                         note: "\(name.capitalizedFirst) \(latest.span(asOf: asOf)), recorded as ongoing.")
+        case .recorded(let end, _)? where end >= asOf && latest.statusSaysEnded:
+            // "A course whose status says it ended is never current", yet its recorded end is later.
+            return Fact(id: c.fact, truth: .unknown, evidence: latest.sources,
+                        note: "\(name.capitalizedFirst) from \(latest.start!.dateString): the status says it ended, but the recorded end is \(end.dateString); when it ended is unknown.")
+        case .conflicting(let end, let how)?:
+            if end >= limit {
+                return Fact(id: c.fact, truth: .true, evidence: latest.sources,
+                            note: "\(name.capitalizedFirst) from \(latest.start!.dateString): its latest record ends \(end.dateString) (\(how)), within \(c.graceDays) days.")
+            }
+            return Fact(id: c.fact, truth: .unknown, evidence: latest.sources,
+                        note: "\(name.capitalizedFirst) from \(latest.start!.dateString): one statement says it is ongoing, a later one ends it \(end.dateString) (\(how)); the records disagree.")
         case .recorded(let end, let how)?:
             let within = end >= limit
             let ends = end >= asOf ? "runs to \(end.dateString)" : "ended \(end.dateString)"
@@ -102,14 +120,20 @@ extension Derivation {
         let drugName = rules.name(of: p.drug)
         let uses = exposures(p.drug)
         guard !uses.isEmpty else {
+            if let open = openMedication(p.drug) {
+                return Fact(id: id, truth: .unknown, evidence: open.sources, note: "No \(drugName) found, but \(open.reason).")
+            }
             if hasMedicationHistory {
                 return Fact(id: id, truth: .false, note: "Never exposed to \(drugName).")
             }
             return Fact(id: id, truth: .unknown, note: "No medication history is recorded.")
         }
-        // 1. Stopped because of progression.
-        for use in uses {
-            for reason in use.statusReasons where p.stopReasons.matches(reason) {
+        // 1. Stopped because of progression: a reason counts only on a statement whose status says
+        // it ended (a statusReason on an active course is why it is active), and text counts only
+        // when no reason of the statement is coded with the opposite ("treatment completed").
+        for use in uses where rules.therapies.endedStatuses.contains(use.status ?? "") {
+            let opposite = use.statusReasons.contains { r in r.codings.contains(where: p.stopReasons.isOpposite) }
+            for reason in use.statusReasons where opposite ? p.stopReasons.matchesCode(reason) : p.stopReasons.matches(reason) {
                 return Fact(id: id, truth: .true, evidence: [use.source],
                             note: "\(drugName.capitalizedFirst) was stopped for \(describe(reason, p.stopReasons)).")
             }
@@ -120,6 +144,7 @@ extension Derivation {
         var reasons: [String] = []
         var assumptions: [String] = []
         var everyCourseAssessed = true
+        var straddling: [SourceRef] = []
         for course in courses {
             guard let start = course.start, let last = course.lastDay(asOf: asOf) else {
                 reasons.append("\(drugName) has no start date")
@@ -130,10 +155,12 @@ extension Derivation {
             let span = course.span(asOf: asOf) + (course.isCurrent ? "" : ", +\(p.graceDays) days")
             let assumption = course.assumption.map { [$0] } ?? []
             // 2. Documented progression inside the window.
-            if let (source, what) = documentedProgression(p, from: start, to: windowEnd) {
+            let documented = documentedProgression(p, from: start, to: windowEnd)
+            if let (source, what) = documented.found {
                 return Fact(id: id, truth: .true, evidence: course.sources + [source],
                             note: "\(what) on \(drugName) (\(span)).", assumptions: assumption)
             }
+            straddling += documented.straddling
             // 3. PCWG3 PSA progression.
             switch PSAProgression.evaluate(psa, start: start, windowEnd: windowEnd, rule: p.psa) {
             case .progression(let rise, let confirmation, let nadir):
@@ -152,6 +179,12 @@ extension Derivation {
                 everyCourseAssessed = false
             }
         }
+        if !straddling.isEmpty {
+            return Fact(id: id, truth: .unknown, evidence: uses.map(\.source) + straddling,
+                        note: "Exposed to \(drugName); a progression is documented with a date (a partial date or a period) that may or may not fall on \(drugName): "
+                            + reasons.joined(separator: "; ") + ".",
+                        assumptions: assumptions)
+        }
         if everyCourseAssessed {
             return Fact(id: id, truth: .false, evidence: noProgression,
                         note: reasons.joined(separator: "; ").capitalizedFirst + "; no progression is documented.",
@@ -164,32 +197,58 @@ extension Derivation {
 
     /// A documented progression after the start day and before `to`: mCODE disease status
     /// "worsened", or a progression problem. A progression dated on the start day is the one that
-    /// led to the drug, not one on it. Days are calendar days as recorded.
-    func documentedProgression(_ p: FactRules.Progression, from: Instant, to: Instant) -> (SourceRef, String)? {
+    /// led to the drug, not one on it. Days are calendar days as recorded; a partial date or a
+    /// period decides only when its whole range falls in the window (`straddling` lists those that
+    /// overlap it without falling in it).
+    func documentedProgression(_ p: FactRules.Progression, from: Instant, to: Instant)
+        -> (found: (SourceRef, String)?, straddling: [SourceRef])
+    {
         let firstDay = from.day + 1
+        var straddling: [SourceRef] = []
+        func place(_ earliest: Instant, _ latest: Instant) -> Bool? {
+            if earliest.day >= firstDay && latest < to { return true }
+            if latest.day < firstDay || earliest >= to { return false }
+            return nil
+        }
         for o in observations where p.diseaseStatusCodes.matchesCode(o.code) {
-            guard let t = o.effective?.earliest, t.day >= firstDay, t < to, case .concept(let value)? = o.value,
+            guard let e = o.effective?.earliest, let l = o.effective?.latest, case .concept(let value)? = o.value,
                 p.progressionValues.matchesCode(value)
             else { continue }
-            return (o.source, "Disease status \(describe(value, p.progressionValues)) on \(t.dateString)")
+            switch place(e, l) {
+            case true?: return ((o.source, "Disease status \(describe(value, p.progressionValues)) on \(e.dateString)"), [])
+            case nil: straddling.append(o.source)
+            case false?: break
+            }
         }
         for c in conditions where p.progressionFindings.matches(c.code) {
-            guard let t = c.time, t.day >= firstDay, t < to else { continue }
-            return (c.source, "\(describe(c.code, p.progressionFindings)) recorded \(t.dateString)")
+            guard let e = c.onset?.earliest ?? c.recorded?.start, let l = c.onset?.latest ?? c.recorded?.last else { continue }
+            switch place(e, l) {
+            case true?: return ((c.source, "\(describe(c.code, p.progressionFindings)) recorded \(e.dateString)"), [])
+            case nil: straddling.append(c.source)
+            case false?: break
+            }
         }
-        return nil
+        return (nil, straddling)
     }
 
-    /// Dated PSA results in ng/mL, oldest first; results in units that cannot be converted, and
-    /// values that are not finite non-negative numbers, are left out.
+    /// Dated PSA results in ng/mL, oldest first. A censored "< x" is kept as an upper bound, and
+    /// a result that cannot be converted (another unit, no unit, text, "> x", not a finite
+    /// non-negative number) is kept as unreadable: dropping either could hide that PSA fell back.
     func psaSeries(_ rule: PSARule) -> [PSAValue] {
         var values: [PSAValue] = []
         for o in observations where rule.observations.matchesCode(o.code) {
-            // A censored result ("< 0.1") is not a value a rise can be measured from.
-            guard let earliest = o.effective?.earliest, let latest = o.effective?.latest, case .quantity(let q)? = o.value,
-                q.comparator == nil, let v = rule.units.convert(q), v.isFinite, v >= 0
-            else { continue }
-            values.append(PSAValue(time: earliest, latest: latest, ngPerMl: v, source: o.source))
+            guard let earliest = o.effective?.earliest, let latest = o.effective?.latest else { continue }
+            var kind = PSAValue.Kind.unreadable
+            var ng = 0.0
+            if case .quantity(let q)? = o.value, q.isMeasurable, let v = rule.units.convert(q), v.isFinite, v >= 0 {
+                ng = v
+                switch q.comparator {
+                case nil: kind = .value
+                case let c? where c.hasPrefix("<"): kind = .atMost
+                default: kind = .unreadable
+                }
+            }
+            values.append(PSAValue(time: earliest, latest: latest, ngPerMl: ng, source: o.source, kind: kind))
         }
         return values.sorted { ($0.time, $0.source) < ($1.time, $1.source) }
     }

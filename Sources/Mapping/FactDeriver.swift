@@ -63,6 +63,19 @@ struct Derivation {
     let medications: [MedicationUse]
     let observations: [Observation]
     let procedures: [Procedure]
+    /// Conditions that are not evidence but may be what a fact looks for, so that they keep a
+    /// "none recorded" conclusion open (DESIGN: decide false only on the evidence named for it):
+    /// unconfirmed (provisional, differential), dated after the evaluation date, or unreadable.
+    let openConditions: [Condition]
+    /// Conditions whose meaning cannot be read at all: no text, no display, and no code of any
+    /// list (or an entry of a template the reader does not know). Any of them may be anything.
+    let unidentifiedConditions: [Condition]
+    /// Real exposures dated after the evaluation date (a typo, or a later export): not evidence,
+    /// but a drug they name cannot be said never given.
+    let futureMedications: [MedicationUse]
+    /// Real medication statements that name no drug we can read (no text, no display, an
+    /// unresolved reference, an unreadable entry): any of them may be the drug a fact looks for.
+    let unidentifiedMedications: [MedicationUse]
 
     init(record: PatientRecord, asOf: Instant, rules: FactRules) {
         self.rules = rules
@@ -70,11 +83,25 @@ struct Derivation {
         self.horizon = asOf.adding(days: 1)
         let h = horizon
         func known(_ t: Instant?) -> Bool { t.map { $0 < h } ?? true }
+        func unreadable(_ u: Usability) -> Bool { u == .excluded(.unreadable) }
         // A plan is dated by when it was made, not by when it is meant to happen: a pelvic IMRT
         // booked for next month is a plan today.
         conditions = record.conditions.filter { $0.usability.isUsable && known($0.time) }
-        medications = record.medications.filter {
+        openConditions = record.conditions.filter {
+            ($0.usability == .excluded(.unconfirmed) || unreadable($0.usability)) || ($0.usability.isUsable && !known($0.time))
+        }
+        unidentifiedConditions = record.conditions.filter {
+            unreadable($0.usability) || ($0.usability.isUsable && known($0.time) && $0.code.texts.isEmpty && !rules.knowsAny($0.code))
+        }
+        let medicationsAll = record.medications
+        medications = medicationsAll.filter {
             $0.usability.isUsable && known($0.actuality == .planned ? $0.authored?.start : $0.start)
+        }
+        futureMedications = medicationsAll.filter { $0.usability.isUsable && $0.actuality == .actual && !known($0.start) }
+        unidentifiedMedications = medicationsAll.filter {
+            unreadable($0.usability)
+                || ($0.usability.isUsable && $0.actuality == .actual && known($0.start)
+                    && ($0.medicationReference != nil || ($0.medication.texts.isEmpty && !rules.knowsAny($0.medication))))
         }
         observations = record.observations.filter { $0.usability.isUsable && known($0.effective?.earliest) }
         procedures = record.procedures.filter {
@@ -82,14 +109,51 @@ struct Derivation {
         }
     }
 
-    /// Real exposures (not planned) to drugs in `vs`.
+    /// Real exposures (not planned) to drugs in `vs`. A drug is a name: "did not tolerate
+    /// docetaxel" names docetaxel, and the statement's status says whether it was given.
     func exposures(_ vs: ValueSet) -> [MedicationUse] {
-        medications.filter { $0.actuality == .actual && vs.matches($0.medication) }
+        medications.filter { $0.actuality == .actual && vs.matchesName($0.medication) }
     }
 
     var hasMedicationHistory: Bool { medications.contains { $0.actuality == .actual } }
 
+    /// Whether "never given" can be concluded for `vs`: not while a statement we cannot read, or
+    /// one dated after the evaluation date, may be it. Nil when it can; else the reason, and the
+    /// statements behind it.
+    func openMedication(_ vs: ValueSet) -> (reason: String, sources: [SourceRef])? {
+        let future = futureMedications.filter { vs.matchesName($0.medication) }
+        if let first = future.first {
+            return ("\(describe(first.medication, vs)) is recorded with a date after the evaluation date", future.map(\.source))
+        }
+        if !unidentifiedMedications.isEmpty {
+            return ("\(Self.plural(unidentifiedMedications.count, "medication")) on record could not be identified (no name and no known code)",
+                    unidentifiedMedications.map(\.source))
+        }
+        return nil
+    }
+
     func conditions(in vs: ValueSet) -> [Condition] { conditions.filter { vs.matches($0.code) } }
+
+    /// Whether "none recorded" can be concluded for conditions of `vs`: not while an unconfirmed,
+    /// later-dated or unreadable condition of it, or any condition we cannot read, is on record.
+    func openCondition(_ vs: ValueSet) -> (reason: String, sources: [SourceRef])? {
+        let open = openConditions.filter { vs.matches($0.code) || vs.textMention($0.code)?.reading == .uncertain }
+        if let first = open.first {
+            let why = first.usability == .excluded(.unconfirmed) ? "is recorded as unconfirmed (provisional or differential)"
+                : first.usability == .excluded(.unreadable) ? "is in an entry that could not be read"
+                : "is dated after the evaluation date"
+            return ("\(describe(first.code, vs)) \(why)", open.map(\.source))
+        }
+        let uncertain = conditions.filter { !vs.matches($0.code) && vs.textMention($0.code)?.reading == .uncertain }
+        if let first = uncertain.first {
+            return ("\"\(first.code.label)\" mentions it with uncertain wording", uncertain.map(\.source))
+        }
+        if !unidentifiedConditions.isEmpty {
+            return ("\(Self.plural(unidentifiedConditions.count, "recorded problem")) could not be read (no text, no display, no known code)",
+                    unidentifiedConditions.map(\.source))
+        }
+        return nil
+    }
 
     /// "Malignant tumor of prostate (SNOMED CT 399068003)" or "text \"xtandi\"".
     func describe(_ concept: Concept, _ vs: ValueSet) -> String {

@@ -19,6 +19,8 @@ final class FactRules: Sendable {
         let stagingPresent: ValueSet
         /// AJCC M categories that, as the most advanced category, say the site is free (M0, M1a …).
         let stagingAbsent: [ValueSet]
+        /// Lesions of this site not stated to be metastases ("liver lesions"): they keep the site open.
+        let suspected: ValueSet?
     }
 
     struct Metastasis: Sendable {
@@ -37,6 +39,8 @@ final class FactRules: Sendable {
         let summary: ValueSet
         let m0: ValueSet
         let m1: ValueSet
+        /// The code of an M-staging observation: one whose value cannot be read keeps sites open.
+        let stagingObservations: ValueSet
         let stagingCurrentDays: Int
         let recurrence: [ValueSet]
         let progressionStatusObservations: ValueSet
@@ -161,6 +165,15 @@ final class FactRules: Sendable {
 
     func systemName(_ system: CodeSystem) -> String { codeSystems.name(of: system) }
 
+    /// Every value set of the mappings, to tell a code we know from one we cannot read.
+    let allValueSets: [ValueSet]
+
+    /// Whether any coding of `concept` is in some value set: the concept is then identifiable
+    /// even without a text or display.
+    func knowsAny(_ concept: Concept) -> Bool {
+        concept.codings.contains { c in allValueSets.contains { $0.contains(c) || $0.isOpposite(c) } }
+    }
+
     func exposure(_ id: FactID) -> Exposure { exposures.first { $0.fact == id }! }
 
     /// A drug's name for notes, from therapies.json (the value set's title otherwise).
@@ -177,6 +190,7 @@ final class FactRules: Sendable {
         self.labels = labels
         codeSystems = m.codeSystems
         therapies = m.therapies
+        allValueSets = m.valueSets.keys.sorted().map { m.valueSets[$0]! }
 
         let pc = try FactParameters(m, .prostateCancer)
         prostateCancer = ProstateCancer(
@@ -188,7 +202,8 @@ final class FactRules: Sendable {
         func site(_ id: FactID, _ name: String) throws(MappingError) -> Site {
             let p = try FactParameters(m, id)
             return Site(fact: id, name: name, conditions: try p.valueSet("conditions"), bodySites: try p.valueSet("bodySites"),
-                        stagingPresent: try p.valueSet("stagingPresent"), stagingAbsent: try p.valueSets("stagingAbsent"))
+                        stagingPresent: try p.valueSet("stagingPresent"), stagingAbsent: try p.valueSets("stagingAbsent"),
+                        suspected: p.has("suspectedConditions") ? try p.valueSet("suspectedConditions") : nil)
         }
         let nodal = try FactParameters(m, .distantNodalMetastases)
         let symptomatic = try FactParameters(m, .symptomaticBoneMetastases)
@@ -201,6 +216,7 @@ final class FactRules: Sendable {
             skinConditions: try met.valueSet("skinConditions"), skinSites: try met.valueSet("skinBodySites"),
             siteNotStated: try met.valueSet("siteNotStated"), summary: try met.valueSet("diseaseSummary"),
             m0: try met.valueSet("m0Values"), m1: try met.valueSet("m1Values"),
+            stagingObservations: try met.valueSet("stagingObservations"),
             stagingCurrentDays: try met.int("stagingCurrentDays"), recurrence: try met.valueSets("recurrenceConditions"),
             progressionStatusObservations: try met.valueSet("diseaseStatusObservations"),
             progressionStatusValues: try met.valueSet("progressionValues"),

@@ -9,10 +9,15 @@ public import JSONKit
 public struct MappingSet: Sendable {
     public let codeSystems: CodeSystemTable
     public let valueSets: [String: ValueSet]
+    /// The value set files as written (FHIR ValueSet JSON), in file order: what `ingest
+    /// definitions` publishes.
+    public let valueSetDocuments: [(id: String, document: JSONValue)]
     /// `text.json`: when a synonym found in free text does not count.
     public let textRules: TextRules
     /// `therapies.json`: how each systemic therapy is given, and when a course ends.
     let therapies: TherapyTable
+    /// `identity.json`: identifier values that never link patients.
+    public let identityRules: IdentityRules
     /// `facts.json`: per fact id, its label and parameters.
     public let facts: [String: FactDefinition]
     /// `guideline.json`, parsed; decoded by the Guideline module.
@@ -23,6 +28,8 @@ public struct MappingSet: Sendable {
     public struct FactDefinition: Sendable {
         public let id: String
         public let label: String
+        /// What the fact means, in one or two sentences (the derived-fact CodeSystem's definition).
+        public let definition: String
         public let parameters: JSONObject
     }
 
@@ -57,7 +64,9 @@ public struct MappingSet: Sendable {
             documents.append((path, try parse(path)))
         }
         valueSets = try ValueSetLoader(codeSystems: codeSystems, synonyms: synonyms, rules: textRules).load(documents)
+        valueSetDocuments = documents.compactMap { d in d.value["id"]?.stringValue.map { ($0, d.value) } }
         therapies = try TherapyTable(parse("therapies.json"), valueSets: valueSets)
+        identityRules = try Self.loadIdentity(parse("identity.json"))
         facts = try Self.loadFacts(parse("facts.json"))
         guideline = try parse("guideline.json")
     }
@@ -81,12 +90,31 @@ public struct MappingSet: Sendable {
                 throw MappingError(file: "codesystems.json", path: "$.codeSystems[\(i)]",
                                    message: "each code system needs \"uri\" and \"name\" strings")
             }
+            var format: CodeSystemTable.CodeFormat? = nil
+            if let f = item["codeFormat"]?.stringValue {
+                guard let known = CodeSystemTable.CodeFormat(rawValue: f) else {
+                    throw MappingError(file: "codesystems.json", path: "$.codeSystems[\(i)].codeFormat",
+                                       message: "unknown code format \"\(f)\" (known: icd)")
+                }
+                format = known
+            }
             table.add(
-                CodeSystemTable.Entry(canonical: CodeSystem(uri), codePrefix: item["codePrefix"]?.stringValue, name: name),
+                CodeSystemTable.Entry(canonical: CodeSystem(uri), codePrefix: item["codePrefix"]?.stringValue, name: name,
+                                      codeFormat: format),
                 aliases: (item["aliases"]?.arrayValue ?? []).compactMap(\.stringValue),
                 oids: (item["oids"]?.arrayValue ?? []).compactMap(\.stringValue))
         }
         return table
+    }
+
+    static func loadIdentity(_ json: JSONValue) throws(MappingError) -> IdentityRules {
+        guard let list = json["placeholderValues"], list.isArray, list.arrayValue.allSatisfy({ $0.stringValue != nil }) else {
+            throw MappingError(file: "identity.json", path: "$.placeholderValues", message: "expected an array of strings")
+        }
+        guard let repeated = json["repeatedCharacterIsPlaceholder"]?.boolValue else {
+            throw MappingError(file: "identity.json", path: "$.repeatedCharacterIsPlaceholder", message: "expected true or false")
+        }
+        return IdentityRules(placeholderValues: list.arrayValue.compactMap(\.stringValue), repeatedCharacterIsPlaceholder: repeated)
     }
 
     static func loadSynonyms(_ json: JSONValue) throws(MappingError) -> [String: [String]] {
@@ -112,7 +140,11 @@ public struct MappingSet: Sendable {
                 throw MappingError(file: "facts.json", path: "$.facts[\(i)]",
                                    message: "each fact needs \"id\" and \"label\" strings")
             }
-            result[id] = FactDefinition(id: id, label: label,
+            guard let definition = item["definition"]?.stringValue, !definition.isEmpty else {
+                throw MappingError(file: "facts.json", path: "$.facts[\(i)].definition",
+                                   message: "each fact needs a \"definition\": what it means, for the derived-fact CodeSystem")
+            }
+            result[id] = FactDefinition(id: id, label: label, definition: definition,
                                         parameters: item["parameters"]?.objectValue ?? JSONObject())
         }
         return result

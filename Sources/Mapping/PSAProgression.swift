@@ -18,18 +18,30 @@ struct PSARule: Sendable {
 
 /// One PSA result in ng/mL.
 struct PSAValue: Hashable, Sendable {
+    enum Kind: Hashable, Sendable {
+        /// A measured value.
+        case value
+        /// A censored result "< x": the value is at most `ngPerMl`.
+        case atMost
+        /// A result whose value cannot be read (another unit, text, "> x"): it can neither
+        /// confirm a rise nor rule out that PSA fell back.
+        case unreadable
+    }
+
     /// Earliest instant the result can be from (a partial date is a range).
     let time: Instant
     /// Latest instant it can be from.
     let latest: Instant
     let ngPerMl: Double
     let source: SourceRef
+    let kind: Kind
 
-    init(time: Instant, latest: Instant? = nil, ngPerMl: Double, source: SourceRef) {
+    init(time: Instant, latest: Instant? = nil, ngPerMl: Double, source: SourceRef, kind: Kind = .value) {
         self.time = time
         self.latest = latest ?? time
         self.ngPerMl = ngPerMl
         self.source = source
+        self.kind = kind
     }
 }
 
@@ -56,6 +68,8 @@ enum PSAProgression {
         let startDay = start.day
         let flareEndDay = startDay + rule.flareDays
         let baselineStartDay = startDay - rule.baselineMaxDays
+        let all = series
+        let series = all.filter { $0.kind == .value }
         var nadir: PSAValue? = series.last { $0.latest.day <= startDay && $0.time.day >= baselineStartDay }
         let onTreatment = series.filter { $0.time.day > startDay && $0.time < windowEnd }
         var pendingRise = false
@@ -67,7 +81,18 @@ enum PSAProgression {
                 let confirmFromDay = value.latest.day + rule.confirmDays
                 var confirmed: PSAValue? = nil
                 var fellBack = false
-                for next in series where next.time.day > value.latest.day {
+                var blocked = false
+                for next in all where next.time.day > value.latest.day {
+                    // A censored "< x" below the thresholds is a fall-back; one above them, or a
+                    // result that cannot be read, leaves the confirmation open.
+                    if next.kind == .atMost {
+                        if isRise(next, over: n, rule) { blocked = true } else { fellBack = true }
+                        break
+                    }
+                    if next.kind == .unreadable {
+                        blocked = true
+                        break
+                    }
                     guard isRise(next, over: n, rule) else {
                         fellBack = true
                         break
@@ -78,7 +103,7 @@ enum PSAProgression {
                     }
                 }
                 if let confirmed { return .progression(rise: value, confirmation: confirmed, nadir: n) }
-                if !fellBack { pendingRise = true }
+                if !fellBack || blocked { pendingRise = true }
             }
             if nadir == nil || value.ngPerMl < nadir!.ngPerMl { nadir = value }
         }

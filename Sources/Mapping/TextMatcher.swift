@@ -1,44 +1,140 @@
 /// Finds synonym terms in free text ("Xtandi 40 mg capsule", "stopped: disease progression").
 ///
-/// Matching is case-insensitive (ASCII folding) on whole words. A term found inside a negated,
-/// hypothetical, uncertain or family-history clause does not count (``TextRules``, from
-/// `Mappings/text.json`).
+/// Matching is case-insensitive (ASCII folding) on whole words; Unicode spaces, dashes, quotes
+/// and full-width punctuation are read as their ASCII forms, so "No\u{00A0}progression" and
+/// "Stopped—no progression" are negated like their ASCII spellings. How a mention reads
+/// (affirmed, negated, uncertain) is ``TextRules``' business (`Mappings/text.json`).
 public struct TextMatcher: Sendable {
     /// Terms, lowercased.
     public let terms: [String]
     let rules: TextRules
 
+    /// A term written `=term` counts only as the whole text ("Progression", not "progression of
+    /// neuropathy"); others anywhere in the text, as whole words.
     public init(terms: [String], rules: TextRules) {
-        self.terms = terms.map { Self.fold($0) }.filter { !$0.isEmpty }
-        self.termBytes = self.terms.map { Array($0.utf8) }
+        var bytes: [[UInt8]] = []
+        var exact: [Bool] = []
+        for t in terms {
+            let whole = t.hasPrefix("=")
+            let folded = Self.foldedBytes(whole ? String(t.dropFirst()) : t)
+            guard !folded.isEmpty else { continue }
+            bytes.append(folded)
+            exact.append(whole)
+        }
+        self.termBytes = bytes
+        self.exact = exact
+        self.terms = bytes.map { String(decoding: $0, as: UTF8.self) }
         self.rules = rules
     }
 
     /// The terms as bytes, folded once.
     private let termBytes: [[UInt8]]
+    private let exact: [Bool]
 
     public var isEmpty: Bool { termBytes.isEmpty }
 
-    /// The first term found in `text` that no trigger negates, or nil.
+    /// A term found in text and how it reads.
+    public struct Mention: Sendable, Equatable {
+        public let term: String
+        public let reading: TextRules.Reading
+    }
+
+    /// The first affirmed term found in `text`, or nil.
     public func firstMatch(in text: String) -> String? {
+        mention(in: text, rules: rules).flatMap { $0.reading == .affirmed ? $0.term : nil }
+    }
+
+    /// The first term found without any trigger applied: for names (a drug, a procedure).
+    public func firstName(in text: String) -> String? { mention(in: text, rules: .none)?.term }
+
+    /// The most telling mention in `text`: an affirmed one if any, else an uncertain one, else a
+    /// negated one; nil when no term occurs.
+    public func mention(in text: String) -> Mention? { mention(in: text, rules: rules) }
+
+    func mention(in text: String, rules: TextRules) -> Mention? {
         guard !termBytes.isEmpty else { return nil }
         let folded = Self.foldedBytes(text)
+        var uncertain: Mention? = nil
+        var negated: Mention? = nil
         for (i, term) in termBytes.enumerated() {
+            if exact[i] {
+                if Self.trimmedText(folded).elementsEqual(term) { return Mention(term: terms[i], reading: .affirmed) }
+                continue
+            }
             var from = 0
             while let at = Self.wholeWord(term, in: folded, from: from, before: folded.count) {
-                if !rules.negates(at, at + term.count, in: folded) { return terms[i] }
+                switch rules.reading(at, at + term.count, in: folded) {
+                case .affirmed: return Mention(term: terms[i], reading: .affirmed)
+                case .uncertain: if uncertain == nil { uncertain = Mention(term: terms[i], reading: .uncertain) }
+                case .negated: if negated == nil { negated = Mention(term: terms[i], reading: .negated) }
+                }
                 from = at + 1
             }
         }
-        return nil
+        return uncertain ?? negated
     }
 
-    static func fold(_ s: String) -> String { String(decoding: foldedBytes(s), as: UTF8.self) }
-
+    /// ASCII-lowercased UTF-8, with Unicode spaces, dashes, quotes and full-width punctuation
+    /// replaced by their ASCII forms and invisible characters (soft hyphen, zero-width joiners)
+    /// dropped: an em dash or a no-break space must separate words as its ASCII form does.
     static func foldedBytes(_ s: String) -> [UInt8] {
-        var bytes = Array(s.utf8)
-        for i in bytes.indices where bytes[i] >= 0x41 && bytes[i] <= 0x5A { bytes[i] += 0x20 }
-        return bytes
+        let src = Array(s.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(src.count)
+        var i = 0
+        while i < src.count {
+            let b = src[i]
+            if b < 0x80 {
+                out.append(b >= 0x41 && b <= 0x5A ? b + 0x20 : b)
+                i += 1
+                continue
+            }
+            if b == 0xC2, i + 1 < src.count {
+                switch src[i + 1] {
+                case 0xA0: out.append(0x20); i += 2; continue            // no-break space
+                case 0xAD: i += 2; continue                               // soft hyphen
+                default: break
+                }
+            } else if b == 0xE2, i + 2 < src.count {
+                let (c, d) = (src[i + 1], src[i + 2])
+                if c == 0x80 {
+                    switch d {
+                    case 0x80...0x8B, 0xA8, 0xA9, 0xAF: out.append(0x20); i += 3; continue  // spaces, zero-width space, separators
+                    case 0x8C, 0x8D: i += 3; continue                                         // zero-width (non-)joiner
+                    case 0x90, 0x91: out.append(UInt8(ascii: "-")); i += 3; continue          // hyphens
+                    case 0x92...0x95: out += Array(" - ".utf8); i += 3; continue              // figure, en, em dashes, bar
+                    case 0x98, 0x99: out.append(UInt8(ascii: "'")); i += 3; continue          // single quotes
+                    case 0x9C, 0x9D: out.append(UInt8(ascii: "\"")); i += 3; continue         // double quotes
+                    case 0xA6: out.append(UInt8(ascii: ".")); i += 3; continue                // ellipsis
+                    default: break
+                    }
+                } else if c == 0x81, d == 0xA0 {
+                    i += 3; continue                                                          // word joiner
+                }
+            } else if b == 0xE3, i + 2 < src.count, src[i + 1] == 0x80, src[i + 2] == 0x80 {
+                out.append(0x20); i += 3; continue                                            // ideographic space
+            } else if b == 0xEF, i + 2 < src.count {
+                let (c, d) = (src[i + 1], src[i + 2])
+                if c == 0xBB, d == 0xBF { i += 3; continue }                                  // byte order mark
+                if c == 0xBC {
+                    // Full-width ！ ， ： ； ？ （ ）
+                    let map: [UInt8: UInt8] = [0x81: 0x21, 0x8C: 0x2C, 0x9A: 0x3A, 0x9B: 0x3B, 0x9F: 0x3F, 0x88: 0x28, 0x89: 0x29]
+                    if let a = map[d] { out.append(a); i += 3; continue }
+                }
+            }
+            out.append(b)
+            i += 1
+        }
+        return out
+    }
+
+    /// The text without spaces and punctuation at either end.
+    static func trimmedText(_ text: [UInt8]) -> ArraySlice<UInt8> {
+        var lo = 0
+        var hi = text.count
+        while lo < hi, !isWordByte(text[lo]) { lo += 1 }
+        while hi > lo, !isWordByte(text[hi - 1]) { hi -= 1 }
+        return text[lo..<hi]
     }
 
     @inline(__always)

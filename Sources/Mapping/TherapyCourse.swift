@@ -18,6 +18,9 @@ struct TherapyCourse: Sendable {
         /// Not recorded: assumed until `until` (`what` names it); `statusSaysEnded` when the
         /// status says the course ended (stopped, completed) without saying when.
         case notRecorded(until: Instant, what: String, statusSaysEnded: Bool)
+        /// The statements disagree: one says the course goes on (status current, no end), a later
+        /// one ends it on this day. Windows use the recorded end; "is it current?" is unknown.
+        case conflicting(Instant, how: String)
     }
 
     /// First known day on the drug; nil when no statement dates it.
@@ -25,6 +28,8 @@ struct TherapyCourse: Sendable {
     /// Nil for an undated course.
     var end: End?
     var statements: [MedicationUse]
+    /// The latest statement's status says the course ended (stopped, completed …).
+    var statusSaysEnded = false
 
     var sources: [SourceRef] { statements.map(\.source) }
 
@@ -36,6 +41,7 @@ struct TherapyCourse: Sendable {
         case .current?: asOf
         case .superseded(let e, _)?: e
         case .notRecorded(let until, _, _)?: until
+        case .conflicting(let e, _)?: e
         case nil: nil
         }
     }
@@ -45,7 +51,9 @@ struct TherapyCourse: Sendable {
     /// The assumption the course rests on, for notes ("end not recorded; assumed until …").
     var assumption: String? {
         guard case .notRecorded(let until, let what, let ended)? = end else { return nil }
-        return "end not recorded\(ended ? " (status says it ended)" : ""); assumed until \(until.dateString) (\(what))"
+        // The evaluation date itself is not written out: the note must not change night after night.
+        let assumed = what == "the evaluation date" ? "assumed to run to the evaluation date" : "assumed until \(until.dateString) (\(what))"
+        return "end not recorded\(ended ? " (status says it ended)" : ""); \(assumed)"
     }
 
     /// "since 2025-01-20", "2025-01-20 to 2026-06-01".
@@ -88,8 +96,9 @@ struct TherapyCourse: Sendable {
             if let e = use.effective?.end, use.effective?.start != e {
                 recordedEnd = (max(e.last, start), "recorded end")
             } else if use.kind == .administration, use.effective != nil {
-                // An administration is a dose on a day: it ends when given.
-                recordedEnd = (lastDate, "administration")
+                // An administration is a dose on a day; for a continuous drug it covers a day's
+                // dosing (a finite regimen's cycle is added at the course level).
+                recordedEnd = (lastDate.adding(days: table.administrationCoverDays), "administration")
             } else if let days = table.days(use.supply) {
                 recordedEnd = (start.adding(days: days), "supply of \(days) days")
             }
@@ -131,14 +140,19 @@ struct TherapyCourse: Sendable {
                     end = .current
                 }
             } else if let recorded, latest.recordedEnd != nil || recorded.0 >= latest.lastDate {
-                end = .recorded(recorded.0, how: recorded.1)
+                // An earlier statement still says "ongoing" (no end, status current) and no later
+                // line ended it: the statements disagree about whether the course goes on.
+                let ongoing = group.contains { $0.current && $0.recordedEnd == nil }
+                let superseded = nextLine(start).map { $0.start <= asOf } ?? false
+                end = ongoing && !superseded && recorded.0 < asOf
+                    ? .conflicting(recorded.0, how: recorded.1) : .recorded(recorded.0, how: recorded.1)
             } else {
                 let next = nextLine(start).flatMap { $0.start <= asOf ? $0 : nil }
                 end = .notRecorded(until: next?.start ?? asOf,
                                    what: next.map { "the start of \($0.name)" } ?? "the evaluation date",
                                    statusSaysEnded: latest.ended)
             }
-            return TherapyCourse(start: start, end: end, statements: group.map(\.use))
+            return TherapyCourse(start: start, end: end, statements: group.map(\.use), statusSaysEnded: latest.ended)
         }
         if !undated.isEmpty { result.append(TherapyCourse(start: nil, end: nil, statements: undated)) }
         return result

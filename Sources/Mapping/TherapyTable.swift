@@ -26,6 +26,8 @@ struct TherapyTable: Sendable {
     let endedStatuses: Set<String>
     /// Line agents starting within this many days of a regimen's first agent belong to it.
     let sameRegimenDays: Int
+    /// An administration of a continuous drug covers this many days from the day it was given.
+    let administrationCoverDays: Int
     let durationUnits: UnitTable
 
     func therapy(_ vs: ValueSet) -> Therapy? { therapies.first { $0.valueSet.id == vs.id } }
@@ -53,6 +55,10 @@ struct TherapyTable: Sendable {
             throw MappingError(file: file, path: "$.sameRegimenWithinDays", message: "expected a whole number of days")
         }
         sameRegimenDays = same
+        guard let cover = json["administrationCoverDays"]?.numberValue?.int, cover >= 0 else {
+            throw MappingError(file: file, path: "$.administrationCoverDays", message: "expected a whole number of days")
+        }
+        administrationCoverDays = cover
         guard let units = json["durationUnitsToDays"]?.objectValue, !units.members.isEmpty else {
             throw MappingError(file: file, path: "$.durationUnitsToDays", message: "expected an object of unit → days")
         }

@@ -62,6 +62,30 @@ public struct ValueSet: Sendable {
     /// Text alone (no codings): for concepts that are only words, such as a body site's text.
     public func matchesText(_ s: String) -> Bool { text.firstMatch(in: s) != nil }
 
+    /// A name (a drug, a procedure, a study): by code, else by its text with no trigger applied —
+    /// "Patient did not tolerate docetaxel" names docetaxel; whether it was given is the
+    /// statement's status, not its words.
+    public func matchesName(_ concept: Concept) -> Bool {
+        if concept.codings.contains(where: { contains($0) }) { return true }
+        guard !text.isEmpty else { return false }
+        if !opposites.isEmpty, concept.codings.contains(where: { isOpposite($0) }) { return false }
+        return concept.texts.contains { text.firstName(in: $0) != nil }
+    }
+
+    /// How the concept mentions this value set when no code decides: affirmed, uncertain or
+    /// negated text; nil when it does not mention it at all (or a coding says the opposite).
+    public func textMention(_ concept: Concept) -> TextMatcher.Mention? {
+        guard !text.isEmpty else { return nil }
+        if !opposites.isEmpty, concept.codings.contains(where: { isOpposite($0) }) { return nil }
+        var best: TextMatcher.Mention? = nil
+        for t in concept.texts {
+            guard let m = text.mention(in: t) else { continue }
+            if m.reading == .affirmed { return m }
+            if best == nil || (m.reading == .uncertain && best!.reading == .negated) { best = m }
+        }
+        return best
+    }
+
     public func matches(_ concept: Concept) -> Bool { match(concept) != nil }
 
     public func matchesAny(_ concepts: [Concept]) -> Bool { concepts.contains { matches($0) } }

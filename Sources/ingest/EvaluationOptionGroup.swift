@@ -6,6 +6,34 @@ import IngestKit
 @preconcurrency import Glibc
 #endif
 
+/// Where the guideline comes from and under which canonical base it is published: shared by
+/// every command that evaluates patients and by `ingest definitions`.
+struct GuidelineOptionGroup: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Read mappings (code systems, value sets, facts, guideline) from this folder instead of the defaults built into the binary. Same layout as Mappings/.",
+        valueName: "dir"))
+    var mappings: String?
+
+    @Option(name: .customLong("canonical-base"), help: ArgumentHelp(
+        "Base URL of the canonical PlanDefinition, ActivityDefinitions, derived-fact CodeSystem and ValueSets the output names (ingest definitions publishes them). Default: the guideline's canonicalBase.",
+        valueName: "url"))
+    var canonicalBase: String?
+
+    func validate() throws {
+        if let canonicalBase {
+            let scheme = canonicalBase.hasPrefix("https://") ? "https://" : canonicalBase.hasPrefix("http://") ? "http://" : nil
+            guard let scheme, canonicalBase.count > scheme.count,
+                  !canonicalBase.contains(where: { $0 == " " || $0 == "|" || $0 == "#" || $0 == "?" }) else {
+                throw ValidationError("--canonical-base must be an http(s) URL without spaces, '|', '#' or '?', e.g. https://fhir.example.org/clinicalingest.")
+            }
+        }
+    }
+
+    func evaluationOptions(asOf: Instant) -> EvaluationOptions {
+        EvaluationOptions(asOf: asOf, mappings: mappings.map { .directory($0) } ?? .embedded, canonicalBase: canonicalBase)
+    }
+}
+
 /// Options shared by every command that evaluates patients.
 struct EvaluationOptionGroup: ParsableArguments {
     @Option(name: .customLong("as-of"), help: ArgumentHelp(
@@ -13,29 +41,16 @@ struct EvaluationOptionGroup: ParsableArguments {
         valueName: "date"))
     var asOf: String?
 
-    @Option(help: ArgumentHelp(
-        "Read mappings (code systems, value sets, facts, guideline) from this folder instead of the defaults built into the binary. Same layout as Mappings/.",
-        valueName: "dir"))
-    var mappings: String?
-
-    @Option(name: .customLong("canonical-base"), help: ArgumentHelp(
-        "Base URL of the canonical PlanDefinition, ActivityDefinitions and derived-fact CodeSystem in the output. Default: the guideline's canonicalBase.",
-        valueName: "url"))
-    var canonicalBase: String?
+    @OptionGroup var guideline: GuidelineOptionGroup
 
     func validate() throws {
         if let asOf, EvaluationOptions.parseDate(asOf) == nil {
             throw ValidationError("--as-of must be a date written YYYY-MM-DD, e.g. 2026-11-27.")
         }
-        if let canonicalBase, !(canonicalBase.hasPrefix("http://") || canonicalBase.hasPrefix("https://")) {
-            throw ValidationError("--canonical-base must be an http(s) URL.")
-        }
     }
 
     var evaluationOptions: EvaluationOptions {
-        let date = asOf.flatMap(EvaluationOptions.parseDate) ?? Self.today()
-        return EvaluationOptions(asOf: date, mappings: mappings.map { .directory($0) } ?? .embedded,
-                                 canonicalBase: canonicalBase)
+        guideline.evaluationOptions(asOf: asOf.flatMap(EvaluationOptions.parseDate) ?? Self.today())
     }
 
     /// Today's UTC date: the one place the CLI reads the clock.

@@ -18,8 +18,9 @@ struct Ingest: ParsableCommand {
               ingest Patient.ndjson Condition.ndjson MedicationRequest.ndjson Observation.ndjson
               ingest explain bundle.json        # why each recommendation fired or not
               ingest batch /exports/tonight --out /srv/nightly   # the nightly run (see: ingest batch --help)
+              ingest definitions > definitions.json   # the PlanDefinition etc. the CarePlans name
 
-            Options of pipe mode (--as-of, --pretty, --summary, --mappings, --canonical-base): \
+            Options of pipe mode (--as-of, --pretty, --bundle, --summary, --mappings, --canonical-base): \
             `ingest pipe --help`. Subcommands: `ingest help <subcommand>`.
 
             Exit status:
@@ -30,7 +31,7 @@ struct Ingest: ParsableCommand {
               74  reading or writing failed
             """,
         version: IngestVersion.current,
-        subcommands: [Pipe.self, Explain.self, BatchCommand.self],
+        subcommands: [Pipe.self, Explain.self, BatchCommand.self, Definitions.self],
         defaultSubcommand: Pipe.self
     )
 }

@@ -22,13 +22,18 @@ struct Pipe: ParsableCommand {
     @Flag(help: "Indent the JSON for reading (one CarePlan spans several lines).")
     var pretty = false
 
+    @Option(help: ArgumentHelp(
+        "Write the CarePlans as one FHIR Bundle of this type instead of NDJSON. 'transaction': a PUT CarePlan/<id> per CarePlan, ready to POST to a FHIR server's base URL (replaying it leaves the same server state).",
+        valueName: "type"))
+    var bundle: BundleType?
+
     @Flag(help: "Print a line to standard error accounting for every record: read, skipped, rejected.")
     var summary = false
 
     func run() throws {
         do {
             let pipeline = try Pipeline(options: evaluation.evaluationOptions)
-            let outcome = try pipeline.runPipe(inputs: try inputs.resolved(), pretty: pretty)
+            let outcome = try pipeline.runPipe(inputs: try inputs.resolved(), pretty: pretty, shape: bundle?.shape ?? .ndjson)
             Diagnostics.emit(outcome.diagnostics)
             if summary { Diagnostics.line(Pipeline.summary(outcome)) }
             if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }

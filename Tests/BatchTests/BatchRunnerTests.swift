@@ -54,11 +54,18 @@ import TestSupport
         return dir
     }
 
-    func run(_ inputs: [String], out: String, jobs: Int = 2, shard: ShardSpec = .all, asOf: Instant? = nil) throws -> BatchReport {
-        let options = BatchOptions(inputs: inputs, outDir: out, evaluation: EvaluationOptions(asOf: asOf ?? self.asOf),
+    func run(_ inputs: [String], out: String, jobs: Int = 2, shard: ShardSpec = .all, asOf: Instant? = nil,
+             fullExport: Bool = false, transaction: Bool = false) throws -> BatchReport {
+        var options = BatchOptions(inputs: inputs, outDir: out, evaluation: EvaluationOptions(asOf: asOf ?? self.asOf),
                                    jobs: jobs, shard: shard, quiet: true)
+        options.fullExport = fullExport
+        options.transactionBundle = transaction
         return try BatchRunner(options: options).run()
     }
+
+    /// The night after `asOf`, and the one after that.
+    var nextNight: Instant { Instant(seconds: asOf.seconds + Instant.secondsPerDay) }
+    var nightAfterNext: Instant { Instant(seconds: asOf.seconds + 2 * Instant.secondsPerDay) }
 
     static func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "<missing>" }
 
@@ -69,11 +76,14 @@ import TestSupport
         #expect(report.quarantined)
         #expect(report.quarantinedRecords == 2)  // broken.json whole, one NDJSON line
         #expect(report.ignoredFiles == 1)
-        let q = try FileManager.default.contentsOfDirectory(atPath: out + "/quarantine").sorted()
-        #expect(q.contains("broken.json") && q.contains("broken.json.reason.json"))
-        #expect(q.contains("lines.ndjson.rejected.ndjson") && q.contains("lines.ndjson.reasons.ndjson"))
-        #expect(Self.read(out + "/quarantine/lines.ndjson.reasons.ndjson").contains("\"line\":2"))
-        #expect(Self.read(out + "/quarantine/lines.ndjson.rejected.ndjson").hasPrefix("{\"resourceType\": \"Condition\", \"subject\": "))
+        // Quarantine names are <stem>-<hash of the path><ext>: collision-free (see HardeningTests).
+        #expect(QuarantineFiles.find(out, stem: "broken", ext: ".json").count == 1)
+        #expect(QuarantineFiles.find(out, stem: "broken", ext: ".json", suffix: ".reason.json").count == 1)
+        #expect(QuarantineFiles.find(out, stem: "lines", ext: ".ndjson", suffix: ".rejected.ndjson").count == 1)
+        #expect(QuarantineFiles.find(out, stem: "lines", ext: ".ndjson", suffix: ".reasons.ndjson").count == 1)
+        #expect(Self.read(QuarantineFiles.path(out, stem: "lines", ext: ".ndjson", suffix: ".reasons.ndjson")).contains("\"line\":2"))
+        #expect(Self.read(QuarantineFiles.path(out, stem: "lines", ext: ".ndjson", suffix: ".rejected.ndjson"))
+            .hasPrefix("{\"resourceType\": \"Condition\", \"subject\": "))
         let json = Self.read(out + "/report.json")
         #expect(json.contains("\"reconciles\": true"))
         let careplans = Self.read(out + "/careplans.ndjson").split(separator: "\n")
@@ -92,9 +102,12 @@ import TestSupport
         _ = try run([export], out: out)
         let first = Self.read(out + "/careplans.ndjson")
         #expect(!Self.read(out + "/changes.ndjson").isEmpty)  // first run: everything is new
+        let firstChanges = Self.read(out + "/changes.ndjson")
         let second = try run([export], out: out)
         #expect(Self.read(out + "/careplans.ndjson") == first)
-        #expect(Self.read(out + "/changes.ndjson").isEmpty)
+        // DESIGN: changes are against the last completed night with an earlier date, so a rerun
+        // of one night gives that night's changes again.
+        #expect(Self.read(out + "/changes.ndjson") == firstChanges)
         #expect(second.evaluated == 0)
         // A new evaluation date re-evaluates everyone.
         let third = try run([export], out: out, asOf: Instant(year: 2026, month: 11, day: 28))
@@ -119,16 +132,26 @@ import TestSupport
         #expect(edits > 0)
         bundle["entry"] = entries
         try JSONSerialization.data(withJSONObject: bundle, options: [.sortedKeys]).write(to: URL(fileURLWithPath: export + "/a.json"))
-        _ = try run([export], out: out)
+        _ = try run([export], out: out, asOf: nextNight)
         let changes = Self.read(out + "/changes.ndjson")
         #expect(changes.contains("\"status\":\"changed\""))
         #expect(changes.contains("\"added\":[\"docetaxel\""))
         #expect(changes.contains("\"removed\":[\"cabazitaxel\""))
-        // The patient disappears from the export: all recommendations are withdrawn.
+        // The patient disappears from a partial export: "not seen", he keeps his CarePlan.
         try FileManager.default.removeItem(atPath: export + "/a.json")
         try Data("{\"resourceType\": \"Patient\", \"id\": \"other\"}".utf8).write(to: URL(fileURLWithPath: export + "/b.json"))
-        _ = try run([export], out: out)
+        let kept = Self.read(out + "/careplans.ndjson")
+        let notSeen = try run([export], out: out, asOf: nightAfterNext)
+        #expect(notSeen.notSeen == 1)
+        #expect(Self.read(out + "/changes.ndjson") == "")
+        #expect(Self.read(out + "/careplans.ndjson") == kept)
+        // With --full-export his absence withdraws everything, and his CarePlan is revoked.
+        let full = try run([export], out: out, asOf: nightAfterNext, fullExport: true)
+        #expect(full.notSeen == 0 && full.revoked == 1)
         #expect(Self.read(out + "/changes.ndjson").contains("\"status\":\"withdrawn\""))
+        let revoked = Self.read(out + "/careplans.ndjson")
+        #expect(revoked.contains("\"status\":\"revoked\"") && !revoked.contains("\"status\":\"draft\""))
+        TestSupport.sinkCarePlans(revoked, name: "batch-revoked")
     }
 
     @Test func shardsAddUpToTheUnshardedOutputAndJobsDoNotChangeIt() throws {
@@ -213,7 +236,7 @@ import TestSupport
         let b = try BatchRunner(options: options).run()
         #expect(Self.read(chunked + "/careplans.ndjson") == Self.read(whole + "/careplans.ndjson"))
         #expect(a.records == b.records && a.patients == b.patients && a.quarantinedRecords == b.quarantinedRecords)
-        #expect(Self.read(chunked + "/quarantine/lines.ndjson.reasons.ndjson").contains("\"line\":2"))
+        #expect(Self.read(QuarantineFiles.path(chunked, stem: "lines", ext: ".ndjson", suffix: ".reasons.ndjson")).contains("\"line\":2"))
     }
 
     @Test func batchOutputEqualsPipeModeForTheSamePatients() throws {
@@ -260,7 +283,9 @@ extension BatchRunnerTests {
         try Data(died.utf8).write(to: URL(fileURLWithPath: export + "/p01.json"))
         let second = try run([export], out: out, asOf: Instant(year: 2026, month: 11, day: 28))
         #expect(second.deceased == 1)
-        #expect(!Self.read(out + "/careplans.ndjson").contains("Patient/p01"))
+        // His CarePlan is written once more, revoked, so the server withdraws it.
+        let plans = Self.read(out + "/careplans.ndjson").split(separator: "\n")
+        #expect(plans.count == 1 && plans[0].contains("\"status\":\"revoked\"") && plans[0].contains("Patient/p01"))
         let changes = Self.read(out + "/changes.ndjson")
         #expect(changes.contains("\"status\":\"withdrawn\"") && changes.contains("\"reason\":\"deceased\""), "\(changes)")
         #expect(Self.read(out + "/report.json").contains("\"deceasedNotEvaluated\": 1"))

@@ -16,7 +16,8 @@ struct CDAReaderEntryTests {
         #expect(!e.hasErrors)
         let patient = try #require(e.patients.first)
         let mrn = Identifier(system: "urn:oid:2.16.840.1.113883.19.5", value: "MRN-1")
-        #expect(patient.keys.isEmpty)
+        // The document's own key ties its statements to its recordTarget; identifiers link documents.
+        #expect(patient.keys == ["cda-document:2.16.840.1.113883.19.5.99999.1^doc-1"])
         #expect(patient.identity.subject == .identifier(mrn))
         #expect(patient.identity.identifiers.contains(mrn))
         #expect(patient.identity.identifiers.contains(Identifier(system: "urn:oid:2.16.840.1.113883.4.1", value: "999-99-9999")))
@@ -71,7 +72,7 @@ struct CDAReaderEntryTests {
         #expect(c.source.line == CDATest.line(of: "<observation classCode=\"OBS\"", in: xml))
         #expect(e.counts.resourcesByType["Problem"] == 1)
         let link = try #require(e.statements.first?.link)
-        #expect(link == .identifier(Identifier(system: "urn:oid:2.16.840.1.113883.19.5", value: "MRN-1")))
+        #expect(link == .key("cda-document:2.16.840.1.113883.19.5.99999.1^doc-1"))
     }
 
     @Test func negatedProblemIsExcluded() throws {

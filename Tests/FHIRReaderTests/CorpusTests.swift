@@ -64,7 +64,7 @@ struct CorpusTests {
                 var collector = RecordCollector(codeSystems: TestSupport.mappings.codeSystems)
                 collector.add(Array(line.utf8), file: "line")
                 #expect(!collector.hasErrors)
-                _ = pipeline.carePlans(collector.records(), style: .compact)
+                _ = pipeline.carePlans(collector.records())
                 lines += 1
             }
         }

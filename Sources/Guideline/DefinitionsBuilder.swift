@@ -1,0 +1,155 @@
+public import JSONKit
+import ClinicalModel
+import Mapping
+
+/// `ingest definitions`: the guideline as FHIR R4 definitions, one `collection` Bundle, so every
+/// canonical a CarePlan names resolves — the PlanDefinition (with its version), one
+/// ActivityDefinition per recommendation, the derived-fact CodeSystem, and the value sets of
+/// `Mappings/` (DESIGN "Output contract").
+public struct DefinitionsBuilder: Sendable {
+    public let builder: CarePlanBuilder
+
+    public init(builder: CarePlanBuilder) { self.builder = builder }
+
+    var guideline: GuidelineDefinition { builder.engine.guideline }
+    var base: String { builder.canonicalBase }
+
+    /// `mcrpc-after-enzalutamide` → `McrpcAfterEnzalutamide`: a computable name (FHIR `name`).
+    static func computableName(_ id: String) -> String {
+        id.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+
+    public func bundle() -> JSONValue {
+        var entries: [JSONValue] = []
+        func add(_ url: String, _ resource: JSONValue) { entries.append(["fullUrl": .string(url), "resource": resource]) }
+        add("\(base)/PlanDefinition/\(guideline.id)", planDefinition())
+        for r in guideline.recommendations { add(builder.activityDefinitionCanonical(r.id), activityDefinition(r)) }
+        add(builder.factSystem, codeSystem())
+        for (id, doc) in builder.engine.mappings.valueSetDocuments {
+            add("\(base)/ValueSet/\(id)", valueSet(doc))
+        }
+        return [
+            "resourceType": "Bundle",
+            "id": .string("definitions-\(guideline.id)-\(guideline.version.replacingDots)"),
+            "type": "collection",
+            "entry": .array(entries),
+        ]
+    }
+
+    func citations(_ keys: [String]) -> JSONValue {
+        .array(keys.compactMap { guideline.citations[$0] }.map { ["type": "citation", "citation": .string($0)] })
+    }
+
+    func planDefinition() -> JSONValue {
+        let actions: [JSONValue] = guideline.recommendations.map { r in
+            [
+                "id": .string(r.id),
+                "title": .string(r.title),
+                "description": .string(r.description),
+                "condition": [[
+                    "kind": "applicability",
+                    "expression": [
+                        "description": .string("Applies when \(r.when.text) (Kleene logic: an unknown fact never enables). The expression reads the fact Observations a ClinicalIngest CarePlan contains."),
+                        "language": "text/fhirpath",
+                        "expression": .string(r.when.fhirPath),
+                    ],
+                ]],
+                "definitionCanonical": .string(builder.activityDefinitionCanonical(r.id) + "|" + guideline.version),
+            ]
+        }
+        let allCitations = guideline.recommendations.flatMap(\.citations).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        return [
+            "resourceType": "PlanDefinition",
+            "id": .string(guideline.id),
+            "url": .string("\(base)/PlanDefinition/\(guideline.id)"),
+            "version": .string(guideline.version),
+            "name": .string(Self.computableName(guideline.id)),
+            "title": .string(guideline.title),
+            "type": ["coding": [["system": "http://terminology.hl7.org/CodeSystem/plan-definition-type", "code": "clinical-protocol"]]],
+            "status": "active",
+            "description": .string("Guideline-based proposals for \(guideline.title), from the facts ClinicalIngest derives from a patient's record. Actions are in priority order; each names its rule and its ActivityDefinition."),
+            "relatedArtifact": citations(allCitations),
+            "action": .array(actions),
+        ]
+    }
+
+    func activityDefinition(_ r: GuidelineDefinition.Recommendation) -> JSONValue {
+        var code: [JSONObject.Member] = []
+        if !r.activity.codings.isEmpty {
+            code.append(.init(key: "coding", value: .array(r.activity.codings.map { c in
+                var m: [JSONObject.Member] = []
+                if let s = c.system { m.append(.init(key: "system", value: .string(s.rawValue))) }
+                m.append(.init(key: "code", value: .string(c.code)))
+                if let d = c.display { m.append(.init(key: "display", value: .string(d))) }
+                return .object(JSONObject(members: m))
+            })))
+        }
+        code.append(.init(key: "text", value: .string(r.activity.text)))
+        var members: [JSONObject.Member] = [
+            .init(key: "resourceType", value: "ActivityDefinition"),
+            .init(key: "id", value: .string(r.id)),
+            .init(key: "url", value: .string(builder.activityDefinitionCanonical(r.id))),
+            .init(key: "version", value: .string(guideline.version)),
+            .init(key: "name", value: .string(Self.computableName(r.id))),
+            .init(key: "title", value: .string(r.title)),
+            .init(key: "status", value: "active"),
+            .init(key: "description", value: .string(r.description)),
+        ]
+        if !r.citations.isEmpty { members.append(.init(key: "relatedArtifact", value: citations(r.citations))) }
+        members += [
+            .init(key: "kind", value: .string(r.activity.kind)),
+            .init(key: "code", value: .object(JSONObject(members: code))),
+            .init(key: "doNotPerform", value: .bool(r.activity.doNotPerform)),
+        ]
+        return .object(JSONObject(members: members))
+    }
+
+    func codeSystem() -> JSONValue {
+        let facts = builder.engine.mappings.facts
+        let concepts: [JSONValue] = FactID.catalog.compactMap { id in
+            guard let f = facts[id.rawValue] else { return nil }
+            return ["code": .string(id.rawValue), "display": .string(f.label), "definition": .string(f.definition)]
+        }
+        return [
+            "resourceType": "CodeSystem",
+            "id": "derived-fact",
+            "url": .string(builder.factSystem),
+            "version": .string(guideline.version),
+            "name": "DerivedFact",
+            "title": "Facts ClinicalIngest derives from a patient's record",
+            "status": "active",
+            "description": "Each fact a CarePlan states in a contained Observation (true, false, unknown, or a number), with how it is decided.",
+            "caseSensitive": true,
+            "content": "complete",
+            "count": .number(JSONNumber(text: String(concepts.count))),
+            "concept": .array(concepts),
+        ]
+    }
+
+    /// A value set of `Mappings/` under this run's canonical base; a value set that holds only
+    /// free-text synonyms (no codes) is published without a `compose`, which R4 would reject empty.
+    func valueSet(_ doc: JSONValue) -> JSONValue {
+        guard case .object(var o) = doc else { return doc }
+        let defaultBase = guideline.canonicalBase
+        func rebase(_ v: JSONValue) -> JSONValue {
+            switch v {
+            case .string(let s) where s.hasPrefix(defaultBase + "/"): return .string(base + s.dropFirst(defaultBase.count))
+            case .array(let a): return .array(a.map(rebase))
+            case .object(let inner): return .object(JSONObject(members: inner.members.map { .init(key: $0.key, value: rebase($0.value)) }))
+            default: return v
+            }
+        }
+        o = JSONObject(members: o.members.map { .init(key: $0.key, value: rebase($0.value)) })
+        if let i = o.members.firstIndex(where: { $0.key == "compose" }),
+            (o.members[i].value["include"]?.arrayValue ?? []).isEmpty
+        {
+            o.members.remove(at: i)
+        }
+        return .object(o)
+    }
+}
+
+extension String {
+    /// `1.1.0` → `1-1-0`: a version inside a FHIR id.
+    var replacingDots: String { String(map { $0 == "." ? "-" : $0 }) }
+}
