@@ -138,6 +138,7 @@ public struct BatchReport: Sendable {
                 "notResourcesSkipped": Self.object(counts.skippedNonResources),
                 "read": Self.number(readResources),
                 "bundleEntriesWithoutResource": Self.number(counts.entriesWithoutResource),
+                "invalidIDs": Self.number(counts.invalidIDs),
             ],
             "baselineNight": baselineNight.map { .string($0) } ?? .null,
             "patients": [

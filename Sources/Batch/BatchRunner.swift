@@ -108,7 +108,7 @@ public struct BatchRunner: Sendable {
         for entry in found.rejected {
             try report.account(Self.rejected(entry.path.display, kind: entry.kind, entry.message), quarantine: &quarantine)
         }
-        let readers = Readers(codeSystems: engine.mappings.codeSystems)
+        let readers = Readers(codeSystems: engine.mappings.codeSystems, limits: options.evaluation.limits)
         // Inputs that fit are read whole, in parallel; a larger one (a bulk export's Observation.ndjson,
         // a .gz that inflates past it) is streamed on its own, in bounded memory.
         let streamAbove = min(options.largeFileBytes, options.limits.maxInputBytes)
@@ -144,10 +144,19 @@ public struct BatchRunner: Sendable {
         for chunkStart in stride(from: 0, to: groups.count, by: chunkSize) {
             let chunk = Array(groups[chunkStart..<min(chunkStart + chunkSize, groups.count)])
             var records: [PatientRecord] = []
+            let maxStatements = options.evaluation.limits.maxStatementsPerPatient
             for group in chunk {
-                var assembler = RecordAssembler(rules: engine.mappings.identityRules)
-                assembler.add(try staging.extract(group: group))
-                records += assembler.records().filter { options.shard.contains(patientKey: $0.key) }
+                var assembler = RecordAssembler(rules: engine.mappings.identityRules, maxStatements: maxStatements)
+                // Counted before anything is loaded: a patient over the limit must not cost his
+                // million statements in memory (DESIGN: bounded by the largest patient).
+                let statements = try staging.statementCount(group: group)
+                assembler.add(try staging.extract(group: group, withStatements: statements <= maxStatements))
+                var assembled = assembler.records()
+                if statements > maxStatements {
+                    let reason = RecordAssembler.overLimitReason(statements, limit: maxStatements)
+                    for i in assembled.indices { assembled[i].incomplete.append(reason) }
+                }
+                records += assembled.filter { options.shard.contains(patientKey: $0.key) }
             }
             let outcomes = try evaluate(records, ledger: ledger, staging: staging, night: night)
             try staging.db.write { db in

@@ -8,19 +8,8 @@ import JSONKit
 /// tiles, a bar chart of recommendations (inline SVG), data-quality problems by source, and
 /// the changes since the previous run.
 enum ReportPage {
-    static func escape(_ s: String) -> String {
-        var r = ""
-        for c in s {
-            switch c {
-            case "&": r += "&amp;"
-            case "<": r += "&lt;"
-            case ">": r += "&gt;"
-            case "\"": r += "&quot;"
-            default: r.append(c)
-            }
-        }
-        return r
-    }
+    /// Per Unicode scalar (``Markup/escape(_:)``).
+    static func escape(_ s: String) -> String { Markup.escape(s) }
 
     static func html(_ r: BatchReport) -> String {
         let maxCount = max(1, r.perRecommendation.values.max() ?? 1)

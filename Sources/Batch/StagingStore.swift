@@ -143,8 +143,17 @@ final class StagingStore: @unchecked Sendable {
         }
     }
 
-    /// Everything staged for one group, as an extract the RecordAssembler understands.
-    func extract(group: Int64) throws -> SourceExtract {
+    /// How many statements are staged for one group.
+    func statementCount(group: Int64) throws -> Int {
+        try db.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM statement s JOIN linkGroup l ON l.link = s.link WHERE l.groupId = ?",
+                             arguments: [group]) ?? 0
+        }
+    }
+
+    /// Everything staged for one group, as an extract the RecordAssembler understands; without
+    /// its statements when `withStatements` is false (a patient over the per-patient limit).
+    func extract(group: Int64, withStatements: Bool = true) throws -> SourceExtract {
         try db.read { db in
             var e = SourceExtract(file: "")
             let patients = try Row.fetchCursor(db, sql: """
@@ -156,8 +165,8 @@ final class StagingStore: @unchecked Sendable {
             }
             let statements = try Row.fetchCursor(db, sql: """
                 SELECT s.link, s.body FROM statement s JOIN linkGroup l ON l.link = s.link
-                WHERE l.groupId = ? ORDER BY s.fileIndex, s.ord
-                """, arguments: [group])
+                WHERE l.groupId = ? AND ? ORDER BY s.fileIndex, s.ord
+                """, arguments: [group, withStatements])
             var references = Set<String>()
             while let row = try statements.next() {
                 let link: String = row[0]

@@ -48,13 +48,14 @@ private let libxml2Ready: Bool = {
 /// statement, excluded as `.unreadable`, so that facts decided by absence stay open.
 public struct CDAReader: Sendable {
     public let codeSystems: CodeSystemTable
-    /// Documents larger than this are rejected unread.
-    public var maxBytes: Int = 64 << 20
+    /// Document size, attributes per element and the work budget (``ReadLimits``).
+    public var limits: ReadLimits
     /// Element nesting limit (libxml2 itself stops at 256 without `XML_PARSE_HUGE`).
     public var maxDepth: Int = 200
 
-    public init(codeSystems: CodeSystemTable) {
+    public init(codeSystems: CodeSystemTable, limits: ReadLimits = .defaults) {
         self.codeSystems = codeSystems
+        self.limits = limits
     }
 
     /// Reads one document. `file` names it in sources and messages.
@@ -87,11 +88,14 @@ public struct CDAReader: Sendable {
     private func walk(_ buffer: UnsafeBufferPointer<UInt8>, file: String) throws(WalkFailure)
         -> (DocumentWalker, PatientEntry, Identifier)
     {
-        guard buffer.count <= maxBytes, buffer.count <= Int(Int32.max) else {
+        guard buffer.count <= limits.maxXMLDocumentBytes, buffer.count <= Int(Int32.max) else {
             throw WalkFailure(kind: "xml-limit", reason: "document too large", line: nil,
-                              message: "the document is \(buffer.count) bytes, more than the limit of \(maxBytes).")
+                              message: "the document is \(buffer.count) bytes, more than the limit of \(limits.maxXMLDocumentBytes).")
         }
         try Prolog.check(buffer)
+        try XMLBudget.check(buffer, limits: limits)
+        // Per thread: this thread's libxml2 error handlers must not print (see the shim).
+        clinicalingest_silence_libxml2()
         guard let base = buffer.baseAddress, !buffer.isEmpty else {
             throw WalkFailure(kind: "invalid-xml", reason: "invalid XML", line: 1, message: "invalid XML: the document is empty.")
         }

@@ -117,20 +117,13 @@ struct DocumentWalker {
         var detail = "the document is not well-formed XML"
         if let error = xmlGetLastError() {
             if error.pointee.line > 0 { line = Int(error.pointee.line) }
-            if let message = error.pointee.message {
-                // First line only: libxml2 appends the offending bytes on a second line for
-                // encoding errors, and those could be patient data.
-                let text = String(cString: message)
-                let first = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: true).first
-                if let first, !first.isEmpty {
-                    detail = String(first).trimmingSpaces()
-                }
+            let code = error.pointee.code
+            if code == 1 {
+                // XML_ERR_INTERNAL_ERROR is how libxml2 reports its depth limit ("Excessive depth").
+                return WalkFailure(kind: "xml-limit", reason: "XML nested too deep", line: line == 0 ? nil : line,
+                                   message: "elements are nested deeper than libxml2's limit of 256 levels (or libxml2 failed inside).")
             }
-            if detail.hasPrefix("Excessive depth") {
-                return WalkFailure(kind: "xml-limit", reason: "XML nested too deep", line: line,
-                                   message: "elements are nested deeper than libxml2's limit of 256 levels.")
-            }
-            detail += " (libxml2 error \(error.pointee.code))"
+            detail = XMLErrorText.describe(code) + " (libxml2 error \(code))"
         }
         if line == 0 { line = nil }
         return WalkFailure(kind: "invalid-xml", reason: "invalid XML", line: line, message: "invalid XML: \(detail).")

@@ -10,12 +10,22 @@
 /// every Medication seen, in any input.
 public struct RecordAssembler: Sendable {
     let rules: IdentityRules
+    /// A patient with more statements than this is incomplete, not evaluated on part of them.
+    let maxStatements: Int
     private var patients: [PatientEntry] = []
     private var statements: [(link: PatientLink, statement: Statement)] = []
     private var medications: [String: Concept] = [:]
     private var rejected: [RejectedLink] = []
 
-    public init(rules: IdentityRules = .none) { self.rules = rules }
+    public init(rules: IdentityRules = .none, maxStatements: Int = ReadLimits.defaults.maxStatementsPerPatient) {
+        self.rules = rules
+        self.maxStatements = maxStatements
+    }
+
+    /// Why a patient with `count` statements is not evaluated (over `limit`).
+    public static func overLimitReason(_ count: Int, limit: Int) -> String {
+        "his record holds \(count) statements, more than the limit of \(limit) per patient (--max-patient-statements); it was not evaluated"
+    }
 
     /// Adds one input's extract. Order matters only for ties; outputs are sorted.
     public mutating func add(_ extract: SourceExtract) {
@@ -129,6 +139,15 @@ public struct RecordAssembler: Sendable {
         let unwritable = "the patient's id or reference is not valid R4, so no CarePlan can name him"
         for i in all.indices where !FHIRSyntax.isWritable(all[i].identity.subject) {
             all[i].incomplete.append(unwritable)
+        }
+        // Over the per-patient limit: incomplete, and his statements are let go, so that
+        // nothing costs more for him (DESIGN: not half-evaluated).
+        for i in all.indices where all[i].statementCount > maxStatements {
+            all[i].incomplete.append(Self.overLimitReason(all[i].statementCount, limit: maxStatements))
+            all[i].conditions = []
+            all[i].medications = []
+            all[i].observations = []
+            all[i].procedures = []
         }
         all.sort { Self.sortsBefore($0, $1) }
         unattributed.sort { $0.source < $1.source }

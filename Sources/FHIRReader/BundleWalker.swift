@@ -81,7 +81,7 @@ struct BundleWalker {
             }
         } else {
             if let duplicate = try skipResource(&cursor) {
-                var probe = JSONCursor(buffer, offset: start, maxDepth: cursor.maxDepth)
+                var probe = JSONCursor(buffer, offset: start, maxDepth: cursor.maxDepth, maxStringBytes: cursor.maxStringBytes)
                 let value = try? probe.parseValue()
                 rejectAmbiguous(start: start, end: cursor.offset, duplicate: duplicate, value: value, fullUrl: fullUrl,
                                 path: path())

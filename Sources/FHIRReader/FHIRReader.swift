@@ -17,9 +17,20 @@ public struct FHIRReader: Sendable {
     public let codeSystems: CodeSystemTable
     /// Nesting limit for hostile input.
     public var maxDepth: Int = 128
+    /// Document (or NDJSON line) and string sizes (``ReadLimits``).
+    public var limits: ReadLimits
 
-    public init(codeSystems: CodeSystemTable) {
+    public init(codeSystems: CodeSystemTable, limits: ReadLimits = .defaults) {
         self.codeSystems = codeSystems
+        self.limits = limits
+    }
+
+    /// A record (a document or an NDJSON line) over the size limit, rejected unread.
+    func oversized(_ count: Int) -> Bool { count > limits.maxJSONDocumentBytes }
+
+    static func tooLarge(_ file: String, line: Int, count: Int, limit: Int) -> Diagnostic {
+        Diagnostic(kind: "json-limit", severity: .error, file: file, line: line,
+                   message: "the record is \(count) bytes, more than the limit of \(limit); it was not read.")
     }
 
     /// Reads one input. `file` names it in sources and messages (`-` for stdin).
@@ -32,11 +43,15 @@ public struct FHIRReader: Sendable {
         let start = JSONValue.bomLength(buffer)
         if Self.isNDJSON(buffer, from: start, maxDepth: maxDepth) {
             readNDJSON(buffer, from: start, into: &extract)
+        } else if oversized(buffer.count - start) {
+            extract.counts.records = 1
+            extract.counts.rejectedRecords["too large", default: 0] += 1
+            extract.diagnostics.append(Self.tooLarge(file, line: 1, count: buffer.count, limit: limits.maxJSONDocumentBytes))
         } else {
             extract.counts.records += 1
             var walker = BundleWalker(reader: self, buffer: buffer, file: file, format: .fhirJSON, line: nil, into: extract)
             do throws(JSONSyntaxError) {
-                var cursor = JSONCursor(buffer, offset: start, maxDepth: maxDepth)
+                var cursor = JSONCursor(buffer, offset: start, maxDepth: maxDepth, maxStringBytes: limits.maxJSONStringBytes)
                 guard cursor.peek() != nil else { throw JSONSyntaxError(.emptyInput, at: cursor.offset) }
                 try walker.walkTopLevel(&cursor)
                 try cursor.expectEnd()
@@ -100,9 +115,14 @@ public struct FHIRReader: Sendable {
             let lineEnd = Self.nextNewline(buffer, from: lineStart)
             let line = UnsafeBufferPointer(rebasing: buffer[lineStart..<lineEnd])
             defer { lineStart = lineEnd + 1 }
-            var cursor = JSONCursor(line, maxDepth: maxDepth)
+            var cursor = JSONCursor(line, maxDepth: maxDepth, maxStringBytes: limits.maxJSONStringBytes)
             guard cursor.peek() != nil else { continue }  // blank lines separate nothing
             extract.counts.records += 1
+            if oversized(line.count) {
+                extract.counts.rejectedRecords["too large", default: 0] += 1
+                extract.diagnostics.append(Self.tooLarge(extract.file, line: lineNumber, count: line.count, limit: limits.maxJSONDocumentBytes))
+                continue
+            }
             var walker = BundleWalker(reader: self, buffer: line, file: extract.file, format: .ndjson, line: lineNumber,
                                       into: SourceExtract(file: extract.file))
             do throws(JSONSyntaxError) {

@@ -1,23 +1,9 @@
+import ClinicalModel
+
 /// The CarePlan's human-readable narrative (`text.div`): XHTML in the XHTML namespace, every
 /// string escaped per Unicode scalar (a combining mark after `<` must not hide it).
 enum Narrative {
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.unicodeScalars.reserveCapacity(s.unicodeScalars.count)
-        for u in s.unicodeScalars {
-            switch u {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default:
-                // Control characters are not allowed in XML 1.0 text; FHIR narratives must be valid XHTML.
-                if u.value < 0x20 && u != "\n" && u != "\t" { out += " " } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out
-    }
+    static func escape(_ s: String) -> String { Markup.escape(s) }
 
     /// `<div xmlns="http://www.w3.org/1999/xhtml">`: the title, the recommendations in priority
     /// order (do-not-perform marked), and the facts they rest on with their values.

@@ -7,11 +7,15 @@ public struct EvaluationOptions: Sendable {
     public var mappings: MappingsSource
     /// Overrides the guideline's canonical base URL.
     public var canonicalBase: String?
+    /// What reading an input and assembling a patient may cost.
+    public var limits: ReadLimits
 
-    public init(asOf: Instant, mappings: MappingsSource = .embedded, canonicalBase: String? = nil) {
+    public init(asOf: Instant, mappings: MappingsSource = .embedded, canonicalBase: String? = nil,
+                limits: ReadLimits = .defaults) {
         self.asOf = asOf
         self.mappings = mappings
         self.canonicalBase = canonicalBase
+        self.limits = limits
     }
 
     /// Parses `YYYY-MM-DD`.

@@ -14,10 +14,21 @@ public enum FileIO {
     public static func read(_ path: String) throws(IngestError) -> [UInt8] {
         if path == "-" { return try readAll(fd: 0, name: "standard input") }
         if isStandardInput(path) { return try readAll(fd: 0, name: path) }
-        let file = try openRegular(Array(path.utf8), name: path)
+        let file = try openRegular(Array(path.utf8), name: path, allowFIFO: true)
         defer { close(file.fd) }
-        return try readAll(fd: file.fd, name: path, sizeHint: file.size)
+        guard file.isFIFO else { return try readAll(fd: file.fd, name: path, sizeHint: file.size) }
+        // A pipe an analyst names (`ingest <(zcat export.json.gz)`): read like standard input,
+        // to a limit, since it has no size. Opened without blocking, so a FIFO nobody writes to
+        // reads as empty at once instead of hanging.
+        let bytes = try readAll(fd: file.fd, name: path, limit: pipeLimit)
+        if bytes.count > pipeLimit {
+            throw IngestError(.data, "\(path): a pipe delivered more than \(pipeLimit) bytes; save it to a file, or use ingest batch, which streams NDJSON.")
+        }
+        return bytes
     }
+
+    /// Most bytes read from a named pipe (1 GiB, the JSON document limit).
+    static let pipeLimit = 1 << 30
 
     /// A regular file open for reading.
     public struct OpenFile: Sendable {
@@ -25,6 +36,8 @@ public enum FileIO {
         public let size: Int
         public let device: UInt64
         public let inode: UInt64
+        /// A FIFO (named pipe), opened only when the caller allows it.
+        public var isFIFO = false
     }
 
     /// Opens `path` (its bytes, without the terminating NUL) for reading if it is a regular file.
@@ -33,7 +46,8 @@ public enum FileIO {
     /// is checked on the open descriptor (`fstat`), so a file swapped for a FIFO or a device after it
     /// was listed is refused too. With `followSymlinks` false a symbolic link in the last component
     /// is refused (`O_NOFOLLOW`). `name` is how messages show the path.
-    public static func openRegular(_ path: [UInt8], name: String, followSymlinks: Bool = true) throws(IngestError) -> OpenFile {
+    public static func openRegular(_ path: [UInt8], name: String, followSymlinks: Bool = true,
+                                   allowFIFO: Bool = false) throws(IngestError) -> OpenFile {
         var flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY
         if !followSymlinks { flags |= O_NOFOLLOW }
         let fd = (path + [0]).withUnsafeBufferPointer { p in
@@ -54,6 +68,13 @@ public enum FileIO {
             throw IngestError(.io, "\(name): cannot examine: \(describe(code))")
         }
         let type = st.st_mode & S_IFMT
+        if allowFIFO && type == S_IFIFO {
+            // Blocking again once open: a writer that is there is waited for; none means EOF.
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+            var file = OpenFile(fd: fd, size: 0, device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+            file.isFIFO = true
+            return file
+        }
         guard type == S_IFREG else {
             close(fd)
             if type == S_IFDIR {

@@ -48,7 +48,8 @@ public struct Pipeline: Sendable {
 
     /// Reads every input into one set of records. `-` is stdin.
     public func collect(_ inputs: [String]) throws(IngestError) -> Collected {
-        var collector = RecordCollector(codeSystems: engine.mappings.codeSystems, identity: engine.mappings.identityRules)
+        var collector = RecordCollector(codeSystems: engine.mappings.codeSystems, identity: engine.mappings.identityRules,
+                                        limits: options.limits)
         for input in inputs {
             let bytes = try FileIO.read(input)
             if input == "-" && bytes.isEmpty && inputs.count == 1 {

@@ -7,9 +7,9 @@ public struct Readers: Sendable {
     public let fhir: FHIRReader
     public let cda: CDAReader
 
-    public init(codeSystems: CodeSystemTable) {
-        fhir = FHIRReader(codeSystems: codeSystems)
-        cda = CDAReader(codeSystems: codeSystems)
+    public init(codeSystems: CodeSystemTable, limits: ReadLimits = .defaults) {
+        fhir = FHIRReader(codeSystems: codeSystems, limits: limits)
+        cda = CDAReader(codeSystems: codeSystems, limits: limits)
     }
 }
 
@@ -23,9 +23,9 @@ public struct RecordCollector: Sendable {
     public private(set) var diagnostics: [Diagnostic] = []
     public private(set) var counts = ReadCounts()
 
-    public init(codeSystems: CodeSystemTable, identity: IdentityRules = .none) {
-        readers = Readers(codeSystems: codeSystems)
-        assembler = RecordAssembler(rules: identity)
+    public init(codeSystems: CodeSystemTable, identity: IdentityRules = .none, limits: ReadLimits = .defaults) {
+        readers = Readers(codeSystems: codeSystems, limits: limits)
+        assembler = RecordAssembler(rules: identity, maxStatements: limits.maxStatementsPerPatient)
     }
 
     /// Reads one input's bytes; `file` names it in messages and provenance.

@@ -17,10 +17,14 @@ public struct JSONCursor {
     /// resets it before parsing and checks it after.
     public var firstDuplicateKey: Int? = nil
 
-    public init(_ bytes: UnsafeBufferPointer<UInt8>, offset: Int = 0, maxDepth: Int = 256) {
+    /// Longest string decoded, in bytes (strings skipped unread are not bounded: they cost no memory).
+    public let maxStringBytes: Int
+
+    public init(_ bytes: UnsafeBufferPointer<UInt8>, offset: Int = 0, maxDepth: Int = 256, maxStringBytes: Int = .max) {
         self.bytes = bytes
         self.offset = offset
         self.maxDepth = maxDepth
+        self.maxStringBytes = maxStringBytes
     }
 
     // MARK: Bytes
@@ -373,6 +377,7 @@ public struct JSONCursor {
             let c = base[i]
             if c == UInt8(ascii: "\"") {
                 offset = i + 1
+                if i - start > maxStringBytes { throw JSONSyntaxError(.stringTooLong(limit: maxStringBytes), at: start) }
                 let raw = UnsafeBufferPointer(start: base + start, count: i - start)
                 if high & 0x80 == 0 { return String(decoding: raw, as: UTF8.self) }
                 guard let s = String(validating: raw, as: UTF8.self) else {
@@ -395,9 +400,12 @@ public struct JSONCursor {
         var i = firstEscape
         let count = bytes.count
         while i < count {
+            // Bounded while it is read, not after: the decoded copy must not grow past the limit.
+            if out.count > maxStringBytes { throw JSONSyntaxError(.stringTooLong(limit: maxStringBytes), at: start) }
             let c = bytes[i]
             if c == UInt8(ascii: "\"") {
                 offset = i + 1
+                if out.count > maxStringBytes { throw JSONSyntaxError(.stringTooLong(limit: maxStringBytes), at: start) }
                 guard let s = String(validating: out, as: UTF8.self) else {
                     throw JSONSyntaxError(.invalidUTF8, at: start)
                 }

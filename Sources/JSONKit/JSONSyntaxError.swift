@@ -19,6 +19,8 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
         case duplicateKey
         /// A UTF-16 or UTF-32 text (told by its byte order mark or its zero bytes): JSON is UTF-8.
         case notUTF8(encoding: String)
+        /// A string longer than the reader's limit (bytes).
+        case stringTooLong(limit: Int)
     }
 
     public var kind: Kind
@@ -43,6 +45,7 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
         case .trailingContent: "more content follows the end of the JSON value"
         case .emptyInput: "the input holds no JSON value"
         case .duplicateKey: "a member name appears twice in one object (readers disagree on which counts)"
+        case .stringTooLong(let limit): "a string is longer than the limit of \(limit) bytes"
         case .notUTF8(let encoding): "the text is \(encoding); FHIR JSON must be UTF-8 (convert it, e.g. iconv -f \(encoding) -t UTF-8)"
         }
     }

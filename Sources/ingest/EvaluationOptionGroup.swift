@@ -43,6 +43,8 @@ struct EvaluationOptionGroup: ParsableArguments {
 
     @OptionGroup var guideline: GuidelineOptionGroup
 
+    @OptionGroup(title: "Limits") var readLimits: ReadLimitsOptionGroup
+
     func validate() throws {
         if let asOf, EvaluationOptions.parseDate(asOf) == nil {
             throw ValidationError("--as-of must be a date written YYYY-MM-DD, e.g. 2026-11-27.")
@@ -50,7 +52,9 @@ struct EvaluationOptionGroup: ParsableArguments {
     }
 
     var evaluationOptions: EvaluationOptions {
-        guideline.evaluationOptions(asOf: asOf.flatMap(EvaluationOptions.parseDate) ?? Self.today())
+        var options = guideline.evaluationOptions(asOf: asOf.flatMap(EvaluationOptions.parseDate) ?? Self.today())
+        options.limits = readLimits.limits
+        return options
     }
 
     /// Today's UTC date: the one place the CLI reads the clock.

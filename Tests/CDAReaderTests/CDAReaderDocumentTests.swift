@@ -152,7 +152,7 @@ struct CDAReaderDocumentTests {
         #expect(e.diagnostics.first?.kind == "xml-limit")
 
         var small = CDATest.reader
-        small.maxBytes = 100
+        small.limits.maxXMLDocumentBytes = 100
         let big = small.read(Array(CDATest.document("").utf8), file: "big.xml")
         #expect(big.diagnostics.first?.kind == "xml-limit")
     }

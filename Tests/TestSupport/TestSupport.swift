@@ -38,6 +38,17 @@ public enum TestSupport {
         try? Data(ndjson.utf8).write(to: url)
     }
 
+    /// Saves one JSON document a test produced (a resource or a Bundle: definitions, a
+    /// transaction) as `<name>.json` beside the sunk CarePlans, which the validator reads too.
+    /// A no-op when CLINICALINGEST_CAREPLAN_SINK is unset.
+    public static func sinkJSON(_ text: String, name: String) {
+        guard let dir = ProcessInfo.processInfo.environment["CLINICALINGEST_CAREPLAN_SINK"], !text.isEmpty else { return }
+        let safe = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
+        let url = URL(fileURLWithPath: dir).appendingPathComponent(safe + ".json")
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try? Data(text.utf8).write(to: url)
+    }
+
     /// The built `ingest` executable beside the test bundle.
     public static var ingestBinary: URL {
         var dir = Bundle.main.bundleURL
