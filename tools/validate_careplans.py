@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent, strict R4 check of every resource the tests produced.
 
-Usage: validate_careplans.py [--max-issues N] [--jobs N] DIR
+Usage: validate_careplans.py [--max-issues N] [--jobs N] [--catalogue MAPPINGS] DIR
 
 Reads every *.ndjson file under DIR (one resource a line) and every *.json file (one resource or
 Bundle a file). Each resource, with its contained resources and Bundle entries, must pass:
@@ -25,6 +25,9 @@ names and codes, never free text or other patient data; at most --max-issues per
 hold other resources too, a line of counts by type and of the CarePlans in them, then
 'resources: N passed, M failed'. Exits non-zero on any failure or when nothing was validated at all
 (a run that validated nothing proves nothing). --jobs N: processes (default: CPUs, at most 4).
+Each CarePlan's facts and recommendations are checked against its guideline's (instantiatesCanonical);
+DESIGN.md defines one. --catalogue MAPPINGS adds the guidelines of a test fixture's mappings folder
+(MAPPINGS/guidelines/*.json: their facts, and their recommendations in priority order).
 Self-test: tools/test_validate_careplans.py.
 """
 import json
@@ -69,6 +72,10 @@ RECOMMENDATIONS = [  # priority order
     "continue-adt", "palliative-care", "local-salvage-radiation",
 ]
 PRIORITY = {r: i for i, r in enumerate(RECOMMENDATIONS)}
+# Each guideline's facts and recommendations by priority, by the guideline id its CarePlans name in
+# instantiatesCanonical (.../PlanDefinition/<id>|<version>): DESIGN.md's one, plus a test fixture's
+# (--catalogue).
+CATALOGUES = {"mcrpc-after-enzalutamide": (FACT_IDS, PRIORITY)}
 
 # ---------------------------------------------------------------------------------------------
 # R4 where the R4B models differ. fhir.resources 8.3.0 has no R4 (4.0.1) models, only R4B (4.3.0).
@@ -564,6 +571,12 @@ def contract_issues(cp, path=()):
     if (len(canon) != 1 or not isinstance(canon[0], str) or "/PlanDefinition/" not in canon[0]
             or "|" not in canon[0]):
         bad(["instantiatesCanonical"], "instantiatesCanonical must be .../PlanDefinition/<id>|<version>")
+        guideline = None
+    else:
+        guideline = canon[0].split("|", 1)[0].rsplit("/", 1)[1]
+        if guideline not in CATALOGUES:
+            bad(["instantiatesCanonical"], f"{guideline[:40]} is not a guideline of DESIGN.md")
+    fact_ids, priority = CATALOGUES.get(guideline, (FACT_IDS, PRIORITY))
 
     contained = {}
     for i, r in enumerate(as_list(cp.get("contained"))):
@@ -575,7 +588,7 @@ def contract_issues(cp, path=()):
         if rt not in CONTAINED_TYPES:
             bad(cpth, f"contained {rt} is not one the output contract allows ({', '.join(sorted(CONTAINED_TYPES))})")
         elif rt == "Observation":
-            out.extend(fact_issues(r, path + tuple(cpth)))
+            out.extend(fact_issues(r, path + tuple(cpth), fact_ids))
         elif rt == "Provenance":
             targets = [ref_of(t) for t in as_list(r.get("target"))]
             if not any(isinstance(t, str) and t.startswith("#fact-") for t in targets):
@@ -604,12 +617,12 @@ def contract_issues(cp, path=()):
             bad(ap + ["instantiatesCanonical"], "instantiatesCanonical must be .../ActivityDefinition/<recommendation-id>")
         else:
             rec = ic[0].split("|", 1)[0].rsplit("/", 1)[1]
-            if rec not in PRIORITY:
+            if rec not in priority:
                 bad(ap + ["instantiatesCanonical"], f"{rec[:40]} is not a recommendation of DESIGN.md")
-            elif PRIORITY[rec] <= last:
+            elif priority[rec] <= last:
                 bad(ap + ["instantiatesCanonical"], f"{rec} is out of priority order (or repeated)")
             else:
-                last = PRIORITY[rec]
+                last = priority[rec]
         code = d.get("code") if isinstance(d.get("code"), dict) else {}
         codings = as_list(code.get("coding"))
         if not codings or not code.get("text"):
@@ -634,7 +647,7 @@ def contract_issues(cp, path=()):
     return out
 
 
-def fact_issues(r, path):
+def fact_issues(r, path, fact_ids=FACT_IDS):
     """A contained fact Observation (DESIGN.md, contained)."""
     out = []
     rid = r.get("id") or ""
@@ -646,7 +659,7 @@ def fact_issues(r, path):
         bad(["id"], f"contained Observation {rid[:40]} is not a fact (id fact-<fact-id>)")
         return out
     fid = rid[5:]
-    if fid not in FACT_IDS:
+    if fid not in fact_ids:
         bad(["id"], f"{fid[:40]} is not a fact of DESIGN.md")
     code = r.get("code") if isinstance(r.get("code"), dict) else {}
     codings = code.get("coding") if isinstance(code.get("coding"), list) and code.get("coding") else [{}]
@@ -835,12 +848,25 @@ def shown_issues(issues, limit):
     return [issues[n] for n in sorted(keep)]
 
 
+def use_catalogue(folder):
+    """Adds the guidelines of folder/guidelines/*.json (their facts and recommendations) to CATALOGUES."""
+    paths = sorted((pathlib.Path(folder) / "guidelines").glob("*.json"))
+    if not paths:
+        raise SystemExit(f"--catalogue {folder}: no guideline in {folder}/guidelines/")
+    for path in paths:
+        guideline = json.loads(path.read_text())
+        recommendations = [r["id"] for r in guideline["recommendations"]]
+        CATALOGUES[guideline["id"]] = (set(guideline["facts"]), {r: i for i, r in enumerate(recommendations)})
+
+
 def main(argv):
     max_issues, jobs = 20, min(os.cpu_count() or 1, 4)
     args = list(argv[1:])
-    while len(args) >= 2 and args[0] in ("--max-issues", "--jobs"):
+    while len(args) >= 2 and args[0] in ("--max-issues", "--jobs", "--catalogue"):
         if args[0] == "--max-issues":
             max_issues = int(args[1])
+        elif args[0] == "--catalogue":
+            use_catalogue(args[1])
         else:
             jobs = max(1, int(args[1]))
         args = args[2:]

@@ -9,7 +9,8 @@ public import JSONKit
 /// by type, or rejected with a reason.
 public struct BatchReport: Sendable {
     let options: BatchOptions
-    let guideline: GuidelineDefinition
+    /// The guidelines applied, in order.
+    let guidelines: [GuidelineDefinition]
     let fingerprint: String
     public var inputFiles = 0
     /// Files in input folders that are not data files (READMEs …), not read.
@@ -49,9 +50,9 @@ public struct BatchReport: Sendable {
     /// whole sentences; also printed on standard error as they happen.
     public var runWarnings: [String] = []
 
-    init(options: BatchOptions, guideline: GuidelineDefinition, fingerprint: String) {
+    init(options: BatchOptions, guidelines: [GuidelineDefinition], fingerprint: String) {
         self.options = options
-        self.guideline = guideline
+        self.guidelines = guidelines
         self.fingerprint = fingerprint
     }
 
@@ -113,12 +114,14 @@ public struct BatchReport: Sendable {
         let skipped = counts.skippedByType.values.reduce(0, +)
         let rejected = counts.rejectedByReason.values.reduce(0, +)
         let total = timings["totalSeconds"] ?? 0
-        var recs: [JSONObject.Member] = []
-        for r in guideline.recommendations {
-            recs.append(.init(key: r.id, value: Self.number(perRecommendation[r.id, default: 0])))
+        // Per guideline, its recommendations in priority order with how many patients have each.
+        let recs: [JSONObject.Member] = guidelines.map { g in
+            .init(key: g.id, value: .object(JSONObject(members: g.recommendations.map {
+                .init(key: $0.id, value: Self.number(perRecommendation[$0.id, default: 0]))
+            })))
         }
         return [
-            "guideline": .string("\(guideline.id)|\(guideline.version)"),
+            "guidelines": .array(guidelines.map { .string("\($0.id)|\($0.version)") }),
             "mappingsFingerprint": .string(fingerprint),
             "asOf": .string(options.evaluation.asOf.dateString),
             "runWarnings": .array(runWarnings.map { .string($0) }),

@@ -84,7 +84,7 @@ public struct BatchRunner: Sendable {
         if let last = try ledger.lastShard(), last != options.shard.description {
             throw IngestError(.usage, "\(statePath) holds the state of shard \(last), not \(options.shard): give each shard its own --out or --state.")
         }
-        var report = BatchReport(options: options, guideline: engine.guideline, fingerprint: engine.mappings.fingerprint)
+        var report = BatchReport(options: options, guidelines: engine.guidelines, fingerprint: engine.mappings.fingerprint)
         let asOf = options.evaluation.asOf.dateString
         // Changes, `created` and revocations are against the last completed night before tonight's
         // date: a rerun of one night gives that night's outputs again.
@@ -108,7 +108,7 @@ public struct BatchRunner: Sendable {
         for entry in found.rejected {
             try report.account(Self.rejected(entry.path.display, kind: entry.kind, entry.message), quarantine: &quarantine)
         }
-        let readers = Readers(codeSystems: engine.mappings.codeSystems, limits: options.evaluation.limits)
+        let readers = Readers(mappings: engine.mappings, limits: options.evaluation.limits)
         // Inputs that fit are read whole, in parallel; a larger one (a bulk export's Observation.ndjson,
         // a .gz that inflates past it) is streamed on its own, in bounded memory.
         let streamAbove = min(options.largeFileBytes, options.limits.maxInputBytes)
@@ -132,7 +132,7 @@ public struct BatchRunner: Sendable {
                 }
             }
             index += batch.count
-            progress.update(phase: "reading", done: index, total: files.count, records: report.records, patients: 0)
+            progress.update(phase: "reading", unit: "file", done: index, total: files.count, records: report.records, patients: 0)
         }
         let readDone = clock.now
 
@@ -158,24 +158,27 @@ public struct BatchRunner: Sendable {
                 }
                 records += assembled.filter { options.shard.contains(patientKey: $0.key) }
             }
-            let outcomes = try evaluate(records, ledger: ledger, staging: staging, night: night)
+            let patients = try evaluate(records, ledger: ledger, staging: staging, night: night)
             try staging.db.write { db in
-                for o in outcomes {
+                for o in patients.flatMap({ $0 }) {
                     // A key is a patient's across the whole run (RecordAssembler keeps keys unique
                     // across groups); a repeat would silently replace a row, so it stops the run.
-                    try db.execute(sql: "INSERT INTO result VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
-                                   arguments: [o.key, o.hash, o.careplan, o.recs, o.evaluated ? 1 : 0,
+                    try db.execute(sql: "INSERT INTO result VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                                   arguments: [o.key, o.guideline, o.hash, o.careplan, o.recs, o.evaluated ? 1 : 0,
                                                o.fired.joined(separator: ","), o.created, o.carePlanID])
                 }
             }
             done += chunk.count
-            report.patients += outcomes.count
-            report.evaluated += outcomes.filter(\.evaluated).count
-            report.deceased += outcomes.filter(\.deceased).count
-            for o in outcomes where !o.incomplete.isEmpty {
-                report.incomplete.append((subject: o.subject, reasons: o.incomplete, keptCarePlan: o.careplan != nil))
+            // Counted per patient (each has one outcome per guideline).
+            report.patients += patients.count
+            report.evaluated += patients.filter { $0.first?.evaluated ?? false }.count
+            report.deceased += patients.filter { $0.first?.deceased ?? false }.count
+            for outcomes in patients {
+                guard let o = outcomes.first, !o.incomplete.isEmpty else { continue }
+                report.incomplete.append((subject: o.subject, reasons: o.incomplete,
+                                          keptCarePlan: outcomes.contains { $0.careplan != nil }))
             }
-            progress.update(phase: "evaluating", done: done, total: groups.count, records: report.records,
+            progress.update(phase: "evaluating", unit: "patient group", done: done, total: groups.count, records: report.records,
                             patients: report.patients)
         }
         let evaluateDone = clock.now
@@ -184,7 +187,7 @@ public struct BatchRunner: Sendable {
         // outputs renamed into place. A failure before the rename leaves every output and the
         // ledger as the previous run left them; after the commit, the error says what was published.
         try staging.attach(ledger: statePath)
-        if !options.fullExport { report.notSeen = try staging.keepNotSeen(night: night) }
+        if !options.fullExport { report.notSeen = try staging.keepNotSeen(night: night, guidelines: guidelineIDs) }
         try writeCarePlans(staging: staging, night: night, report: &report)
         try writeChanges(staging: staging, ledger: ledger, night: night, report: &report)
         if options.transactionBundle { try writeTransaction(staging: staging, night: night, report: &report) }
@@ -209,7 +212,7 @@ public struct BatchRunner: Sendable {
                 """)
         }
         try outputs.publish()
-        progress.update(phase: "done", done: groups.count, total: groups.count, records: report.records,
+        progress.update(phase: "done: evaluated", unit: "patient group", done: groups.count, total: groups.count, records: report.records,
                         patients: report.patients, force: true)
         progress.finish()
         return report
@@ -241,8 +244,12 @@ public struct BatchRunner: Sendable {
         let baseline: String?
     }
 
+    /// The ids of the guidelines applied tonight, as a JSON array (for SQL `json_each`).
+    var guidelineIDs: String { JSONWriter.string(.array(engine.guidelines.map { .string($0.id) })) }
+
     struct Outcome: Sendable {
         let key: String
+        let guideline: String
         let hash: String
         /// Tonight's active CarePlan: new, changed, unchanged, or an incomplete patient's kept one.
         let careplan: Data?
@@ -263,43 +270,50 @@ public struct BatchRunner: Sendable {
     /// others keep that run's CarePlan. An incomplete patient keeps the baseline night's CarePlan
     /// (DESIGN "Incomplete patients"); a CarePlan whose recommendations are the baseline's keeps
     /// its `created`, so it is the same bytes as the night before.
-    func evaluate(_ records: [PatientRecord], ledger: Ledger, staging: StagingStore, night: Night) throws -> [Outcome] {
+    func evaluate(_ records: [PatientRecord], ledger: Ledger, staging: StagingStore, night: Night) throws -> [[Outcome]] {
         let hashes = try records.map { try hash($0, staging: staging) }
-        let previous = try records.map { try ledger.entry($0.key, night: night.asOf) }
-        let baseline = try records.map { try ledger.entry($0.key, night: night.baseline) }
-        let results = Mutex<[Int: Outcome]>([:])
+        let previous = try records.map { try ledger.entries($0.key, night: night.asOf) }
+        let baseline = try records.map { try ledger.entries($0.key, night: night.baseline) }
+        let guidelines = engine.guidelines
+        let results = Mutex<[Int: [Outcome]]>([:])
         DispatchQueue.concurrentPerform(iterations: records.count) { i in
             let record = records[i]
             let subject = CarePlanBuilder.reference(record.identity.subject)
-            if let p = previous[i], p.hash == hashes[i], p.seen {
-                results.withLock { $0[i] = Outcome(key: record.key, hash: p.hash, careplan: p.careplan, recs: p.recs,
-                                                   evaluated: false, fired: Self.firedIDs(p.recs), deceased: Self.isDeceased(p.recs),
-                                                   created: p.created, carePlanID: p.carePlanID, subject: subject,
-                                                   incomplete: record.incomplete) }
+            // Unchanged since a run of the same night, for every guideline: that run's outcomes.
+            let same = guidelines.compactMap { g in previous[i][g.id].flatMap { $0.hash == hashes[i] && $0.seen ? $0 : nil } }
+            if same.count == guidelines.count {
+                let outcomes = same.map { p in
+                    Outcome(key: record.key, guideline: p.guideline, hash: p.hash, careplan: p.careplan, recs: p.recs,
+                            evaluated: false, fired: Self.firedIDs(p.recs), deceased: Self.isDeceased(p.recs),
+                            created: p.created, carePlanID: p.carePlanID, subject: subject, incomplete: record.incomplete)
+                }
+                results.withLock { $0[i] = outcomes }
                 return
             }
-            let evaluation = engine.evaluate(record, asOf: options.evaluation.asOf)
-            let outcome: Outcome
-            if !record.incomplete.isEmpty {
-                let b = baseline[i].flatMap { $0.careplan == nil ? nil : $0 }
-                outcome = Outcome(key: record.key, hash: hashes[i], careplan: b?.careplan,
-                                  recs: b?.recs ?? Self.recsJSON(subject: subject, fired: [], deceased: evaluation.deceased),
-                                  evaluated: true, fired: b.map { Self.firedIDs($0.recs) } ?? [], deceased: evaluation.deceased,
-                                  created: b?.created, carePlanID: b?.carePlanID, subject: subject, incomplete: record.incomplete)
-            } else {
+            let evaluations = engine.evaluate(record, asOf: options.evaluation.asOf)
+            let outcomes = evaluations.map { evaluation -> Outcome in
+                let g = evaluation.guideline
+                if !record.incomplete.isEmpty {
+                    let b = baseline[i][g.id].flatMap { $0.careplan == nil ? nil : $0 }
+                    return Outcome(key: record.key, guideline: g.id, hash: hashes[i], careplan: b?.careplan,
+                                   recs: b?.recs ?? Self.recsJSON(subject: subject, fired: [], deceased: evaluation.deceased),
+                                   evaluated: true, fired: b.map { Self.firedIDs($0.recs) } ?? [], deceased: evaluation.deceased,
+                                   created: b?.created, carePlanID: b?.carePlanID, subject: subject, incomplete: record.incomplete)
+                }
                 let recs = Self.recsJSON(evaluation)
                 var created = options.evaluation.asOf
-                if let b = baseline[i], b.careplan != nil, Self.sameRecommendations(b.recs, recs),
+                if let b = baseline[i][g.id], b.careplan != nil, Self.sameRecommendations(b.recs, recs),
                    let then = b.created.flatMap(EvaluationOptions.parseDate) {
                     created = then
                 }
                 let plan = builder.carePlan(evaluation, created: created)
-                outcome = Outcome(key: record.key, hash: hashes[i], careplan: plan.map { Data(JSONWriter.serialize($0)) },
-                                  recs: recs, evaluated: true, fired: evaluation.fired.map(\.recommendation.id),
-                                  deceased: evaluation.deceased, created: plan == nil ? nil : created.dateString,
-                                  carePlanID: plan == nil ? nil : builder.carePlanID(for: record), subject: subject, incomplete: [])
+                return Outcome(key: record.key, guideline: g.id, hash: hashes[i], careplan: plan.map { Data(JSONWriter.serialize($0)) },
+                               recs: recs, evaluated: true, fired: evaluation.fired.map(\.recommendation.id),
+                               deceased: evaluation.deceased, created: plan == nil ? nil : created.dateString,
+                               carePlanID: plan == nil ? nil : builder.carePlanID(for: record, guideline: g), subject: subject,
+                               incomplete: [])
             }
-            results.withLock { $0[i] = outcome }
+            results.withLock { $0[i] = outcomes }
         }
         return results.withLock { r in (0..<records.count).map { r[$0]! } }
     }
@@ -358,7 +372,7 @@ public struct BatchRunner: Sendable {
         var carePlans = 0
         var ids = Set<String>()
         try staging.db.read { db in
-            let rows = try Row.fetchCursor(db, sql: "SELECT careplan, fired, carePlanId FROM result ORDER BY patientKey")
+            let rows = try Row.fetchCursor(db, sql: "SELECT careplan, fired, carePlanId FROM result ORDER BY patientKey, guideline")
             while let row = try rows.next() {
                 let fired: String = row[1]
                 for id in fired.split(separator: ",") { perRecommendation[String(id), default: 0] += 1 }
@@ -374,7 +388,7 @@ public struct BatchRunner: Sendable {
             }
         }
         var revoked = 0
-        try staging.forEachRevoked(night: night) { plan in
+        try staging.forEachRevoked(night: night, guidelines: guidelineIDs) { plan in
             guard let value = try? JSONValue.parse(Array(plan)) else { return }
             try file.write(JSONWriter.serialize(builder.revoked(value)))
             try file.write([0x0A])
@@ -389,32 +403,37 @@ public struct BatchRunner: Sendable {
     /// `changes.ndjson`: per patient whose recommendations differ from the baseline night's.
     /// A patient absent tonight and not kept (`--full-export`) is withdrawn.
     func writeChanges(staging: StagingStore, ledger: Ledger, night: Night, report: inout BatchReport) throws {
-        let previous = try ledger.recs(night: night.baseline)
-        var current: [(key: String, recs: String, carePlan: String?)] = []
+        let applied = Set(engine.guidelines.map(\.id))
+        // A guideline not applied tonight (--guideline) changes nothing.
+        let previous = try ledger.recs(night: night.baseline).filter { applied.contains($0.guideline) }
+        var current: [(key: String, guideline: String, recs: String, carePlan: String?)] = []
         try staging.db.read { db in
-            current = try Row.fetchAll(db, sql: "SELECT patientKey, recs, carePlanId FROM result ORDER BY patientKey").map { ($0[0], $0[1], $0[2]) }
+            current = try Row.fetchAll(db, sql: "SELECT patientKey, guideline, recs, carePlanId FROM result ORDER BY patientKey, guideline")
+                .map { ($0[0], $0[1], $0[2], $0[3]) }
         }
         let file = try OutputFile(options.outDir + "/changes.ndjson")
         var i = 0
         var j = 0
         var lines: [JSONValue] = []
-        func add(_ change: JSONValue?, carePlan: String?) {
-            guard var change else { return }
-            if let carePlan, case .object(var o) = change {
-                o.members.append(.init(key: "carePlan", value: .string("CarePlan/" + carePlan)))
-                change = .object(o)
-            }
-            lines.append(change)
+        func add(_ change: JSONValue?, guideline: String, carePlan: String?) {
+            guard case .object(var o)? = change else { return }
+            o.members.insert(.init(key: "guideline", value: .string(guideline)), at: 1)
+            if let carePlan { o.members.append(.init(key: "carePlan", value: .string("CarePlan/" + carePlan))) }
+            lines.append(.object(o))
+        }
+        func before(_ a: (key: String, guideline: String), _ b: (key: String, guideline: String)) -> Bool {
+            (a.key, a.guideline) < (b.key, b.guideline)
         }
         while i < current.count || j < previous.count {
-            if j >= previous.count || (i < current.count && current[i].key < previous[j].key) {
-                add(Change.compare(before: nil, after: current[i].recs), carePlan: current[i].carePlan)
+            if j >= previous.count || (i < current.count && before((current[i].key, current[i].guideline), (previous[j].key, previous[j].guideline))) {
+                add(Change.compare(before: nil, after: current[i].recs), guideline: current[i].guideline, carePlan: current[i].carePlan)
                 i += 1
-            } else if i >= current.count || previous[j].key < current[i].key {
-                add(Change.compare(before: previous[j].recs, after: nil), carePlan: previous[j].carePlan)
+            } else if i >= current.count || before((previous[j].key, previous[j].guideline), (current[i].key, current[i].guideline)) {
+                add(Change.compare(before: previous[j].recs, after: nil), guideline: previous[j].guideline, carePlan: previous[j].carePlan)
                 j += 1
             } else {
-                add(Change.compare(before: previous[j].recs, after: current[i].recs), carePlan: current[i].carePlan ?? previous[j].carePlan)
+                add(Change.compare(before: previous[j].recs, after: current[i].recs), guideline: current[i].guideline,
+                    carePlan: current[i].carePlan ?? previous[j].carePlan)
                 i += 1
                 j += 1
             }
@@ -443,7 +462,7 @@ public struct BatchRunner: Sendable {
         try staging.forEachChanged(night: night) { plan in
             if let value = try? JSONValue.parse(Array(plan)) { try entry(value) }
         }
-        try staging.forEachRevoked(night: night) { plan in
+        try staging.forEachRevoked(night: night, guidelines: guidelineIDs) { plan in
             if let value = try? JSONValue.parse(Array(plan)) { try entry(builder.revoked(value)) }
         }
         try file.write("]}\n")

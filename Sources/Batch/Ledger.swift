@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-/// The state ledger (default `DIR/state.sqlite`): per evaluation date and patient, the hash of
+/// The state ledger (default `DIR/state.sqlite`): per evaluation date, patient and guideline, the hash of
 /// everything that decided his CarePlan (inputs, Mappings fingerprint, evaluation date, program
 /// version), the CarePlan, its id, the night its recommendations first appeared and the
 /// recommendations themselves.
@@ -18,9 +18,10 @@ import GRDB
 final class Ledger: @unchecked Sendable {
     let db: DatabaseQueue
 
-    /// One patient's row of one night.
+    /// One patient's row of one night and guideline.
     struct Entry: Sendable {
         let key: String
+        let guideline: String
         let hash: String
         let careplan: Data?
         /// `{"subject", "recommendations": [{"id", "description"}], "deceased"?}`.
@@ -56,6 +57,19 @@ final class Ledger: @unchecked Sendable {
                            CASE WHEN careplan IS NULL THEN NULL ELSE json_extract(CAST(careplan AS TEXT), '$.id') END, 1
                     FROM patient WHERE EXISTS (SELECT 1 FROM run);
                 DROP TABLE patient;
+                CREATE INDEX nightCarePlan ON night(asOf, carePlanId);
+                """)
+        }
+        // Several guidelines: one row per night, patient and guideline. The rows of earlier
+        // releases are the one guideline they had.
+        m.registerMigration("v3-guidelines") { db in
+            try db.execute(sql: """
+                CREATE TABLE night3 (asOf TEXT NOT NULL, guideline TEXT NOT NULL, key TEXT NOT NULL, hash TEXT NOT NULL,
+                                     careplan BLOB, recs TEXT NOT NULL, created TEXT, carePlanId TEXT, seen INTEGER NOT NULL,
+                                     PRIMARY KEY (asOf, guideline, key));
+                INSERT INTO night3 SELECT asOf, 'mcrpc-after-enzalutamide', key, hash, careplan, recs, created, carePlanId, seen FROM night;
+                DROP TABLE night;
+                ALTER TABLE night3 RENAME TO night;
                 CREATE INDEX nightCarePlan ON night(asOf, carePlanId);
                 """)
         }
@@ -117,32 +131,27 @@ final class Ledger: @unchecked Sendable {
     }
 
     static func entry(_ row: Row) -> Entry {
-        Entry(key: row["key"], hash: row["hash"], careplan: row["careplan"], recs: row["recs"], created: row["created"],
+        Entry(key: row["key"], guideline: row["guideline"], hash: row["hash"], careplan: row["careplan"], recs: row["recs"], created: row["created"],
               carePlanID: row["carePlanId"], seen: (row["seen"] as Int) != 0)
     }
 
-    /// One patient's row of one night.
-    func entry(_ key: String, night: String?) throws -> Entry? {
-        guard let night else { return nil }
+    /// One patient's rows of one night, by guideline.
+    func entries(_ key: String, night: String?) throws -> [String: Entry] {
+        guard let night else { return [:] }
         return try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM night WHERE asOf = ? AND key = ?", arguments: [night, key]).map(Self.entry)
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM night WHERE asOf = ? AND key = ?", arguments: [night, key])
+            return Dictionary(rows.map(Self.entry).map { ($0.guideline, $0) }, uniquingKeysWith: { a, _ in a })
         }
     }
 
-    /// Every row of one night, in key order.
-    func entries(night: String?) throws -> [Entry] {
+    /// The recommendations and CarePlan id of every patient and guideline of one night, in
+    /// (key, guideline) order (for changes).
+    func recs(night: String?) throws -> [(key: String, guideline: String, recs: String, carePlan: String?)] {
         guard let night else { return [] }
         return try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM night WHERE asOf = ? ORDER BY key", arguments: [night]).map(Self.entry)
-        }
-    }
-
-    /// The recommendations and CarePlan id of every patient of one night, in key order (for changes).
-    func recs(night: String?) throws -> [(key: String, recs: String, carePlan: String?)] {
-        guard let night else { return [] }
-        return try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT key, recs, carePlanId FROM night WHERE asOf = ? ORDER BY key", arguments: [night])
-                .map { ($0[0], $0[1], $0[2]) }
+            try Row.fetchAll(db, sql: "SELECT key, guideline, recs, carePlanId FROM night WHERE asOf = ? ORDER BY key, guideline",
+                             arguments: [night])
+                .map { ($0[0], $0[1], $0[2], $0[3]) }
         }
     }
 
@@ -155,7 +164,7 @@ final class Ledger: @unchecked Sendable {
             try db.inTransaction {
                 try db.execute(sql: "DELETE FROM night WHERE asOf = ?", arguments: [asOf])
                 try db.execute(sql: """
-                    INSERT INTO night SELECT ?, patientKey, hash, careplan, recs, created, carePlanId, seen FROM staging.result
+                    INSERT INTO night SELECT ?, guideline, patientKey, hash, careplan, recs, created, carePlanId, seen FROM staging.result
                     """, arguments: [asOf])
                 let baseline = try String.fetchOne(db, sql: "SELECT MAX(asOf) FROM run WHERE asOf < ?", arguments: [asOf])
                 try db.execute(sql: "DELETE FROM night WHERE asOf < ?", arguments: [baseline ?? asOf])

@@ -14,7 +14,7 @@ enum ReportPage {
     static func html(_ r: BatchReport) -> String {
         let maxCount = max(1, r.perRecommendation.values.max() ?? 1)
         let barHeight = 22
-        let recs = r.guideline.recommendations
+        let recs = r.guidelines.flatMap(\.recommendations)
         var bars = ""
         for (i, rec) in recs.enumerated() {
             let n = r.perRecommendation[rec.id, default: 0]
@@ -60,7 +60,7 @@ enum ReportPage {
             .bar{fill:#2f6fb3}.bar.no{fill:#b33b2f}.label{font-size:13px;fill:#1d2733}.count{font-size:12px;fill:#1d2733}
             </style></head><body>
             <h1>ClinicalIngest nightly report</h1>
-            <div class="sub">Evaluated as of \(escape(r.options.evaluation.asOf.dateString)) against \(escape(r.guideline.title)) (\(escape(r.guideline.id)) \(escape(r.guideline.version))), shard \(r.options.shard), mappings \(escape(r.fingerprint)).</div>
+            <div class="sub">Evaluated as of \(escape(r.options.evaluation.asOf.dateString)) against \(r.guidelines.map { "\(escape($0.title)) (\(escape($0.id)) \(escape($0.version)))" }.joined(separator: "; ")), shard \(r.options.shard), mappings \(escape(r.fingerprint)).</div>
             \(r.runWarnings.map { "<p class=\"runwarn\"><b>Warning:</b> \(escape($0))</p>\n" }.joined())<div class="tiles">
             \(tile("input files", String(r.inputFiles)))
             \(tile("records read", String(r.records - r.quarantinedRecords)))

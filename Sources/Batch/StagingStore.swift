@@ -33,9 +33,9 @@ final class StagingStore: @unchecked Sendable {
                 CREATE TABLE medication (key TEXT NOT NULL, body BLOB NOT NULL);
                 CREATE TABLE rejectedLink (link TEXT NOT NULL, body BLOB NOT NULL);
                 CREATE TABLE linkGroup (link TEXT PRIMARY KEY, groupId INTEGER NOT NULL);
-                CREATE TABLE result (patientKey TEXT PRIMARY KEY, hash TEXT NOT NULL, careplan BLOB, recs TEXT NOT NULL,
-                                     evaluated INTEGER NOT NULL, fired TEXT NOT NULL, created TEXT, carePlanId TEXT,
-                                     seen INTEGER NOT NULL);
+                CREATE TABLE result (patientKey TEXT NOT NULL, guideline TEXT NOT NULL, hash TEXT NOT NULL, careplan BLOB,
+                                     recs TEXT NOT NULL, evaluated INTEGER NOT NULL, fired TEXT NOT NULL, created TEXT,
+                                     carePlanId TEXT, seen INTEGER NOT NULL, PRIMARY KEY (patientKey, guideline));
                 CREATE INDEX resultCarePlan ON result(carePlanId);
                 """)
         }
@@ -214,34 +214,37 @@ final class StagingStore: @unchecked Sendable {
     /// Patients of the baseline night absent from tonight's inputs keep their CarePlan ("not
     /// seen"), unless another patient tonight carries its id (a record linked in under another
     /// key). Returns how many.
-    func keepNotSeen(night: BatchRunner.Night) throws -> Int {
+    /// Only guidelines applied tonight are kept (`guidelines`, a JSON array of ids): one not
+    /// applied (`--guideline`) is neither kept nor revoked.
+    func keepNotSeen(night: BatchRunner.Night, guidelines: String) throws -> Int {
         guard let baseline = night.baseline else { return 0 }
         return try db.write { db in
             try db.execute(sql: """
-                INSERT INTO result (patientKey, hash, careplan, recs, evaluated, fired, created, carePlanId, seen)
-                SELECT n.key, n.hash, n.careplan, n.recs, 0,
+                INSERT INTO result (patientKey, guideline, hash, careplan, recs, evaluated, fired, created, carePlanId, seen)
+                SELECT n.key, n.guideline, n.hash, n.careplan, n.recs, 0,
                        COALESCE((SELECT group_concat(json_extract(value, '$.id'), ',') FROM json_each(n.recs, '$.recommendations')), ''),
                        n.created, n.carePlanId, 0
                 FROM ledger.night n
                 WHERE n.asOf = ? AND n.careplan IS NOT NULL AND n.carePlanId IS NOT NULL
+                  AND n.guideline IN (SELECT value FROM json_each(?))
                   AND n.key NOT IN (SELECT patientKey FROM result)
                   AND n.carePlanId NOT IN (SELECT carePlanId FROM result WHERE carePlanId IS NOT NULL)
-                """, arguments: [baseline])
+                """, arguments: [baseline, guidelines])
             return db.changesCount
         }
     }
 
     /// The baseline night's CarePlans that no patient carries tonight, in patient order.
-    func forEachRevoked(night: BatchRunner.Night, _ body: (Data) throws -> Void) throws {
+    func forEachRevoked(night: BatchRunner.Night, guidelines: String, _ body: (Data) throws -> Void) throws {
         guard let baseline = night.baseline else { return }
         try db.read { db in
             let rows = try Data.fetchCursor(db, sql: """
                 SELECT n.careplan FROM ledger.night n
-                WHERE n.asOf = ? AND n.careplan IS NOT NULL
+                WHERE n.asOf = ? AND n.careplan IS NOT NULL AND n.guideline IN (SELECT value FROM json_each(?))
                   AND (n.carePlanId IS NULL OR n.carePlanId NOT IN
                        (SELECT carePlanId FROM result WHERE careplan IS NOT NULL AND carePlanId IS NOT NULL))
-                ORDER BY n.key
-                """, arguments: [baseline])
+                ORDER BY n.key, n.guideline
+                """, arguments: [baseline, guidelines])
             while let plan = try rows.next() { try body(plan) }
         }
     }
@@ -254,7 +257,7 @@ final class StagingStore: @unchecked Sendable {
                 SELECT r.careplan FROM result r
                 LEFT JOIN ledger.night n ON n.asOf = ? AND n.carePlanId = r.carePlanId
                 WHERE r.careplan IS NOT NULL AND (n.careplan IS NULL OR n.careplan != r.careplan)
-                ORDER BY r.patientKey
+                ORDER BY r.patientKey, r.guideline
                 """, arguments: [night.baseline])
             while let plan = try rows.next() { try body(plan) }
         }

@@ -41,6 +41,11 @@ private let libxml2Ready: Bool = {
 /// medication activity 1.24, result observation 1.31 — in Results and Vital Signs — and procedure
 /// activity 1.29, also when it sits in a Results section) count under the same keys.
 ///
+/// Which templateIds and codes are which section or entry is data (`Mappings/cda.json`, given as
+/// a ``CDATemplateTable``), and so is what a statusCode, negationInd or moodCode means
+/// (`Mappings/statuses.json`, a ``StatusSemantics`` shared with the FHIR reader); the templates
+/// named above are the defaults there.
+///
 /// Sections are recognized by templateId root (any extension), else by their LOINC code. An
 /// element belongs to its nearest enclosing section, at any depth below it. A recognized section
 /// that holds entries of which none has a known template is a `cda-section-unread` warning (some:
@@ -48,13 +53,17 @@ private let libxml2Ready: Bool = {
 /// statement, excluded as `.unreadable`, so that facts decided by absence stay open.
 public struct CDAReader: Sendable {
     public let codeSystems: CodeSystemTable
+    /// The templates and status semantics, compiled for byte-level lookups.
+    let tables: CDATables
     /// Document size, attributes per element and the work budget (``ReadLimits``).
     public var limits: ReadLimits
     /// Element nesting limit (libxml2 itself stops at 256 without `XML_PARSE_HUGE`).
     public var maxDepth: Int = 200
 
-    public init(codeSystems: CodeSystemTable, limits: ReadLimits = .defaults) {
+    public init(codeSystems: CodeSystemTable, statuses: StatusSemantics, templates: CDATemplateTable,
+                limits: ReadLimits = .defaults) {
         self.codeSystems = codeSystems
+        self.tables = CDATables(templates: templates, statuses: statuses)
         self.limits = limits
     }
 
@@ -111,7 +120,7 @@ public struct CDAReader: Sendable {
             xmlFreeTextReader(reader)
             xmlResetLastError()
         }
-        var walker = DocumentWalker(reader: reader, codeSystems: codeSystems, file: file, maxDepth: maxDepth)
+        var walker = DocumentWalker(reader: reader, codeSystems: codeSystems, tables: tables, file: file, maxDepth: maxDepth)
         try walker.run()
         let (entry, subject) = walker.patient()
         return (walker, entry, subject)

@@ -59,7 +59,7 @@ struct BundleWalker {
             guard case .object(let object) = value else { return }
             let context = ResourceContext(file: file, format: format, fullUrl: fullUrl, path: path(), line: line,
                                           offset: start)
-            var normalizer = ResourceNormalizer(codeSystems: reader.codeSystems, context: context)
+            var normalizer = ResourceNormalizer(codeSystems: reader.codeSystems, statuses: reader.statuses, context: context)
             let result = normalizer.normalize(type: type, object)
             if !normalizer.elements.warnings.isEmpty {
                 let resourceLine = line ?? JSONLocation.locate(offset: start, in: buffer).line

@@ -15,13 +15,16 @@ import Darwin
 /// and JSON path of the problem; no patient data is ever quoted.
 public struct FHIRReader: Sendable {
     public let codeSystems: CodeSystemTable
+    /// What statuses mean (`Mappings/statuses.json`), shared with the C-CDA reader.
+    public let statuses: StatusSemantics
     /// Nesting limit for hostile input.
     public var maxDepth: Int = 128
     /// Document (or NDJSON line) and string sizes (``ReadLimits``).
     public var limits: ReadLimits
 
-    public init(codeSystems: CodeSystemTable, limits: ReadLimits = .defaults) {
+    public init(codeSystems: CodeSystemTable, statuses: StatusSemantics, limits: ReadLimits = .defaults) {
         self.codeSystems = codeSystems
+        self.statuses = statuses
         self.limits = limits
     }
 

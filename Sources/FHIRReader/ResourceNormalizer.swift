@@ -14,10 +14,11 @@ enum NormalizedResource {
 
 /// Maps one decoded FHIR R4 resource onto the normalized model.
 ///
-/// Status semantics live here, because they are FHIR's: which statuses mean "never
-/// evidence" (entered-in-error, refuted, not-taken, cancelled, not-done) and which mean
-/// "planned, not an exposure" (intended, draft, proposal/plan intents, preparation,
-/// every ServiceRequest).
+/// What its statuses mean — "never evidence" (entered-in-error, refuted, not-taken, cancelled,
+/// not-done …) or "planned, not an exposure" (intended, draft, proposal/plan intents,
+/// preparation, every ServiceRequest) — is data shared with the C-CDA reader
+/// (``StatusSemantics``, `Mappings/statuses.json`): this type only reads the elements the
+/// table tests, each where the resource type has it, and asks.
 struct ResourceNormalizer {
     /// Resource types decoded; every other type is skipped without decoding.
     static let readTypes: Set<String> = [
@@ -27,11 +28,13 @@ struct ResourceNormalizer {
 
     var elements: ElementReader
     let context: ResourceContext
+    let statuses: StatusSemantics
     /// Base of the entry's RESTful fullUrl, worked out once for all of the resource's references.
     let restBase: String?
 
-    init(codeSystems: CodeSystemTable, context: ResourceContext) {
+    init(codeSystems: CodeSystemTable, statuses: StatusSemantics, context: ResourceContext) {
         self.context = context
+        self.statuses = statuses
         self.restBase = ReferenceKeys.restBase(ofFullUrl: context.fullUrl)
         self.elements = ElementReader(codeSystems: codeSystems, file: context.file, line: context.line,
                                       resourcePath: context.path)
@@ -172,14 +175,7 @@ struct ResourceNormalizer {
     mutating func condition(_ r: JSONObject) -> NormalizedResource {
         let clinical = elements.statusCode(r["clinicalStatus"], "clinicalStatus")
         let verification = elements.statusCode(r["verificationStatus"], "verificationStatus")
-        var usability = Usability.usable
-        if verification == "entered-in-error" {
-            usability = .excluded(.enteredInError)
-        } else if verification == "refuted" {
-            usability = .excluded(.refuted)
-        } else if ["unconfirmed", "provisional", "differential"].contains(verification ?? "") {
-            usability = .excluded(.unconfirmed)
-        }
+        let usability = statuses.fhir(.condition).usability(StatusSemantics.Values(verificationStatus: verification))
         var stages: [Concept] = []
         for (i, s) in elements.array(r["stage"], "stage").enumerated() {
             if let o = elements.object(s, "stage[\(i)]"), let c = elements.concept(o["summary"], "stage[\(i)].summary") {
@@ -198,10 +194,10 @@ struct ResourceNormalizer {
     // MARK: Medications
 
     mutating func medicationUse(type: String, _ r: JSONObject) -> NormalizedResource {
-        let status = elements.string(r["status"], "status")?.lowercased()
-        var usability = Usability.usable
-        var actuality = Actuality.actual
+        var values = StatusSemantics.Values(status: elements.string(r["status"], "status")?.lowercased())
+        let status = values.status
         let kind: MedicationUse.Kind
+        let statusKind: StatusSemantics.Kind
         var effective: Period? = nil
         var authored: TimeRange? = nil
         var reasons: [Concept] = []
@@ -209,27 +205,16 @@ struct ResourceNormalizer {
         switch type {
         case "MedicationStatement":
             kind = .statement
-            switch status {
-            case "entered-in-error": usability = .excluded(.enteredInError)
-            case "not-taken": usability = .excluded(.notTaken)
-            case "intended": actuality = .planned
-            default: break
-            }
+            statusKind = .medicationStatement
             effective = elements.timeChoice(r, "effective") ?? dosageBounds(r, "dosage")
             supply = boundsDuration(r, "dosage")
             authored = elements.dateTime(r["dateAsserted"], "dateAsserted")
             reasons = elements.concepts(r["statusReason"], "statusReason")
         case "MedicationRequest":
             kind = .request
-            let intent = elements.string(r["intent"], "intent")?.lowercased()
-            switch status {
-            case "entered-in-error": usability = .excluded(.enteredInError)
-            case "cancelled": usability = .excluded(.cancelled)
-            case "draft": actuality = .planned
-            default: break
-            }
-            if ["proposal", "plan", "directive", "option"].contains(intent ?? "") { actuality = .planned }
-            if r["doNotPerform"]?.boolValue == true { usability = .excluded(.negated) }
+            statusKind = .medicationRequest
+            values.intent = elements.string(r["intent"], "intent")?.lowercased()
+            values.doNotPerform = r["doNotPerform"]?.boolValue == true
             authored = elements.dateTime(r["authoredOn"], "authoredOn")
             // dispenseRequest.validityPeriod is when the order may be filled, not when the drug is taken.
             effective = dosageBounds(r, "dosageInstruction")
@@ -237,21 +222,12 @@ struct ResourceNormalizer {
             if let reason = elements.concept(r["statusReason"], "statusReason") { reasons = [reason] }
         case "MedicationAdministration":
             kind = .administration
-            switch status {
-            case "entered-in-error": usability = .excluded(.enteredInError)
-            case "not-done": usability = .excluded(.notDone)
-            default: break
-            }
+            statusKind = .medicationAdministration
             effective = elements.timeChoice(r, "effective")
             reasons = elements.concepts(r["statusReason"], "statusReason")
         default:
             kind = .dispense
-            switch status {
-            case "entered-in-error": usability = .excluded(.enteredInError)
-            case "cancelled", "declined": usability = .excluded(.cancelled)
-            case "preparation": actuality = .planned
-            default: break
-            }
+            statusKind = .medicationDispense
             if let t = elements.dateTime(r["whenHandedOver"], "whenHandedOver") ?? elements.dateTime(r["whenPrepared"], "whenPrepared") {
                 effective = Period(start: t, end: nil)
             }
@@ -275,6 +251,9 @@ struct ResourceNormalizer {
         {
             medication.text = display
         }
+        let rules = statuses.fhir(statusKind)
+        let usability = rules.usability(values)
+        let actuality = rules.actuality(values)
         let use = MedicationUse(
             kind: kind, medication: medication, medicationReference: reference, actuality: actuality, status: status,
             statusReasons: reasons, effective: effective, authored: authored, supply: supply, usability: usability,
@@ -348,14 +327,8 @@ struct ResourceNormalizer {
 
     // MARK: Observations and reports
 
-    mutating func observationUsability(_ status: String?) -> Usability {
-        switch status {
-        case "entered-in-error": .excluded(.enteredInError)
-        case "cancelled": .excluded(.cancelled)
-        // Registered: ordered, no result yet.
-        case "registered": .excluded(.noResult)
-        default: .usable
-        }
+    func observationUsability(_ kind: StatusSemantics.Kind, _ status: String?) -> Usability {
+        statuses.fhir(kind).usability(StatusSemantics.Values(status: status))
     }
 
     mutating func observation(_ r: JSONObject) -> NormalizedResource {
@@ -376,7 +349,7 @@ struct ResourceNormalizer {
             conclusionText: notes.isEmpty ? nil : notes.joined(separator: " "),
             effective: elements.timeChoice(r, "effective") ?? elements.dateTime(r["issued"], "issued").map { Period(at: $0) },
             bodySites: elements.concept(r["bodySite"], "bodySite").map { [$0] } ?? [],
-            usability: observationUsability(status), source: source("Observation", id(r)))
+            usability: observationUsability(.observation, status), source: source("Observation", id(r)))
         return linked(r, .observation(observation))
     }
 
@@ -388,40 +361,30 @@ struct ResourceNormalizer {
             conclusions: elements.concepts(r["conclusionCode"], "conclusionCode"),
             conclusionText: elements.string(r["conclusion"], "conclusion"),
             effective: elements.timeChoice(r, "effective") ?? elements.dateTime(r["issued"], "issued").map { Period(at: $0) },
-            usability: observationUsability(status), source: source("DiagnosticReport", id(r)))
+            usability: observationUsability(.diagnosticReport, status), source: source("DiagnosticReport", id(r)))
         return linked(r, .observation(observation))
     }
 
     // MARK: Procedures and requests
 
     mutating func procedure(type: String, _ r: JSONObject) -> NormalizedResource {
-        let status = elements.string(r["status"], "status")?.lowercased()
-        var usability = Usability.usable
-        var actuality = Actuality.actual
+        var values = StatusSemantics.Values(status: elements.string(r["status"], "status")?.lowercased())
+        let status = values.status
         let kind: Procedure.Kind
         let performed: Period?
         var authored: TimeRange? = nil
         if type == "Procedure" {
             kind = .procedure
-            switch status {
-            case "entered-in-error": usability = .excluded(.enteredInError)
-            case "not-done": usability = .excluded(.notDone)
-            case "preparation": actuality = .planned
-            default: break
-            }
             performed = elements.timeChoice(r, "performed")
         } else {
             kind = .serviceRequest
-            actuality = .planned
-            switch status {
-            case "entered-in-error": usability = .excluded(.enteredInError)
-            case "revoked": usability = .excluded(.cancelled)
-            default: break
-            }
-            if r["doNotPerform"]?.boolValue == true { usability = .excluded(.negated) }
+            values.doNotPerform = r["doNotPerform"]?.boolValue == true
             performed = elements.timeChoice(r, "occurrence")
             authored = elements.dateTime(r["authoredOn"], "authoredOn")
         }
+        let rules = statuses.fhir(type == "Procedure" ? .procedure : .serviceRequest)
+        let usability = rules.usability(values)
+        let actuality = rules.actuality(values)
         var procedure = Procedure(
             kind: kind, code: elements.concept(r["code"], "code") ?? Concept(), status: status, actuality: actuality,
             performed: performed, authored: authored, bodySites: elements.concepts(r["bodySite"], "bodySite"),

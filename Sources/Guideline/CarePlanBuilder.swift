@@ -16,7 +16,8 @@ public struct CarePlanBuilder: Sendable {
 
     public init(engine: GuidelineEngine, canonicalBase: String? = nil) {
         self.engine = engine
-        var base = canonicalBase ?? engine.guideline.canonicalBase
+        // GuidelineEngine checks that every guideline shares one canonical base.
+        var base = canonicalBase ?? engine.guidelines.first?.canonicalBase ?? ""
         while base.hasSuffix("/") { base.removeLast() }
         self.canonicalBase = base
     }
@@ -24,8 +25,6 @@ public struct CarePlanBuilder: Sendable {
     static let dataAbsentSystem = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
     /// The contained Device that is the agent of every evidence Provenance.
     static let deviceID = "clinicalingest"
-
-    var guideline: GuidelineDefinition { engine.guideline }
 
     /// What the id rests on: the patient's smallest real identifier (`system|value`, a
     /// placeholder never), else his smallest reference key (the record key).
@@ -38,22 +37,26 @@ public struct CarePlanBuilder: Sendable {
     /// The CarePlan id for a patient: `cp-` + 32 hex digits of (guideline id, identity key) —
     /// never the version, the evaluation date, the content or a counter (DESIGN), so a FHIR server
     /// updates one CarePlan per patient and guideline.
-    public func carePlanID(for record: PatientRecord) -> String {
+    public func carePlanID(for record: PatientRecord, guideline: GuidelineDefinition) -> String {
         "cp-" + StableHash.hex128(of: guideline.id, identityKey(record))
     }
 
-    public var planDefinitionCanonical: String { "\(canonicalBase)/PlanDefinition/\(guideline.id)|\(guideline.version)" }
+    public func planDefinitionCanonical(_ guideline: GuidelineDefinition) -> String {
+        "\(canonicalBase)/PlanDefinition/\(guideline.id)|\(guideline.version)"
+    }
     public var factSystem: String { "\(canonicalBase)/CodeSystem/derived-fact" }
     public func activityDefinitionCanonical(_ id: String) -> String { "\(canonicalBase)/ActivityDefinition/\(id)" }
 
     /// The CarePlan, or nil when no recommendation fired (such a patient gets no CarePlan).
     /// `created`: the night the current recommendations first appeared (default: the evaluation date).
     public func carePlan(_ evaluation: Evaluation, created: Instant? = nil) -> JSONValue? {
+        let guideline = evaluation.guideline
         let fired = evaluation.fired
         guard !fired.isEmpty else { return nil }
         let created = created ?? evaluation.asOf
         let subject = Self.reference(evaluation.record.identity.subject)
-        let facts = evaluation.facts.ordered
+        // The facts this guideline uses, in facts.json order.
+        let facts = evaluation.facts.ordered.filter { guideline.facts.contains($0.id) }
         var contained: [JSONValue] = facts.map { observation($0, subject: subject) }
         var supporting: [JSONValue] = facts.map { ["reference": .string("#fact-\($0.id.rawValue)")] }
         var needsDevice = false
@@ -67,10 +70,10 @@ public struct CarePlanBuilder: Sendable {
         if needsDevice { contained.append(Self.device) }
         let members: [JSONObject.Member] = [
             .init(key: "resourceType", value: "CarePlan"),
-            .init(key: "id", value: .string(carePlanID(for: evaluation.record))),
-            .init(key: "text", value: narrative(fired, facts: evaluation.facts, status: "draft")),
+            .init(key: "id", value: .string(carePlanID(for: evaluation.record, guideline: guideline))),
+            .init(key: "text", value: narrative(fired, facts: evaluation.facts, status: "draft", title: guideline.title)),
             .init(key: "contained", value: .array(contained)),
-            .init(key: "instantiatesCanonical", value: [.string(planDefinitionCanonical)]),
+            .init(key: "instantiatesCanonical", value: [.string(planDefinitionCanonical(guideline))]),
             .init(key: "status", value: "draft"),
             .init(key: "intent", value: "proposal"),
             .init(key: "title", value: .string(guideline.title)),
@@ -79,7 +82,7 @@ public struct CarePlanBuilder: Sendable {
             .init(key: "subject", value: subject),
             .init(key: "created", value: .string(created.dateString)),
             .init(key: "supportingInfo", value: .array(supporting)),
-            .init(key: "activity", value: .array(fired.map { activity($0) })),
+            .init(key: "activity", value: .array(fired.map { activity($0, guideline) })),
         ]
         return .object(JSONObject(members: members))
     }
@@ -95,7 +98,8 @@ public struct CarePlanBuilder: Sendable {
             case "text":
                 o.members[i].value = [
                     "status": "generated",
-                    "div": .string(Narrative.div(title: guideline.title, status: "revoked", recommendations: [], facts: [])),
+                    "div": .string(Narrative.div(title: o["title"]?.stringValue ?? "ClinicalIngest", status: "revoked",
+                                                 recommendations: [], facts: [])),
                 ]
             default: break
             }
@@ -103,10 +107,11 @@ public struct CarePlanBuilder: Sendable {
         return .object(o)
     }
 
-    func narrative(_ fired: [RecommendationResult], facts: FactSet, status: String) -> JSONValue {
+    func narrative(_ fired: [RecommendationResult], facts: FactSet, status: String, title: String) -> JSONValue {
         var keyFacts: [FactID] = []
         for r in fired { for id in reasonFacts(r) where !keyFacts.contains(id) { keyFacts.append(id) } }
-        let ordered = FactID.catalog.filter(keyFacts.contains) + keyFacts.filter { !FactID.catalog.contains($0) }
+        let catalog = engine.deriver.catalog
+        let ordered = catalog.filter(keyFacts.contains) + keyFacts.filter { !catalog.contains($0) }
         let rows = ordered.compactMap { id -> (label: String, value: String)? in
             guard let f = facts[id] else { return nil }
             let value: String
@@ -122,7 +127,7 @@ public struct CarePlanBuilder: Sendable {
                                 doNotPerform: $0.recommendation.activity.doNotPerform) }
         return [
             "status": "generated",
-            "div": .string(Narrative.div(title: guideline.title, status: status, recommendations: recs, facts: rows)),
+            "div": .string(Narrative.div(title: title, status: status, recommendations: recs, facts: rows)),
         ]
     }
 
@@ -234,7 +239,7 @@ public struct CarePlanBuilder: Sendable {
         return text
     }
 
-    func activity(_ result: RecommendationResult) -> JSONValue {
+    func activity(_ result: RecommendationResult, _ guideline: GuidelineDefinition) -> JSONValue {
         let r = result.recommendation
         var code: [JSONObject.Member] = []
         if !r.activity.codings.isEmpty {

@@ -11,7 +11,7 @@ public struct DefinitionsBuilder: Sendable {
 
     public init(builder: CarePlanBuilder) { self.builder = builder }
 
-    var guideline: GuidelineDefinition { builder.engine.guideline }
+    var guidelines: [GuidelineDefinition] { builder.engine.guidelines }
     var base: String { builder.canonicalBase }
 
     /// `mcrpc-after-enzalutamide` → `McrpcAfterEnzalutamide`: a computable name (FHIR `name`).
@@ -22,25 +22,37 @@ public struct DefinitionsBuilder: Sendable {
     public func bundle() -> JSONValue {
         var entries: [JSONValue] = []
         func add(_ url: String, _ resource: JSONValue) { entries.append(["fullUrl": .string(url), "resource": resource]) }
-        add("\(base)/PlanDefinition/\(guideline.id)", planDefinition())
-        for r in guideline.recommendations { add(builder.activityDefinitionCanonical(r.id), activityDefinition(r)) }
+        for g in guidelines {
+            add("\(base)/PlanDefinition/\(g.id)", planDefinition(g))
+            for r in g.recommendations { add(builder.activityDefinitionCanonical(r.id), activityDefinition(r, g)) }
+        }
         add(builder.factSystem, codeSystem())
         for (id, doc) in builder.engine.mappings.valueSetDocuments {
             add("\(base)/ValueSet/\(id)", valueSet(doc))
         }
         return [
             "resourceType": "Bundle",
-            "id": .string("definitions-\(guideline.id)-\(guideline.version.replacingDots)"),
+            "id": .string(bundleID),
             "type": "collection",
             "entry": .array(entries),
         ]
     }
 
-    func citations(_ keys: [String]) -> JSONValue {
+    /// `definitions-<guideline>-<version>`; for several guidelines, a hash of their ids and
+    /// versions (a FHIR id holds at most 64 characters).
+    var bundleID: String {
+        if guidelines.count == 1, let g = guidelines.first {
+            let id = "definitions-\(g.id)-\(g.version.replacingDots)"
+            if id.utf8.count <= 64 { return id }
+        }
+        return "definitions-" + StableHash.hex(of: guidelines.map { "\($0.id)|\($0.version)" }.joined(separator: ","))
+    }
+
+    func citations(_ keys: [String], _ guideline: GuidelineDefinition) -> JSONValue {
         .array(keys.compactMap { guideline.citations[$0] }.map { ["type": "citation", "citation": .string($0)] })
     }
 
-    func planDefinition() -> JSONValue {
+    func planDefinition(_ guideline: GuidelineDefinition) -> JSONValue {
         let actions: [JSONValue] = guideline.recommendations.map { r in
             [
                 "id": .string(r.id),
@@ -68,12 +80,12 @@ public struct DefinitionsBuilder: Sendable {
             "type": ["coding": [["system": "http://terminology.hl7.org/CodeSystem/plan-definition-type", "code": "clinical-protocol"]]],
             "status": "active",
             "description": .string("Guideline-based proposals for \(guideline.title), from the facts ClinicalIngest derives from a patient's record. Actions are in priority order; each names its rule and its ActivityDefinition."),
-            "relatedArtifact": citations(allCitations),
+            "relatedArtifact": citations(allCitations, guideline),
             "action": .array(actions),
         ]
     }
 
-    func activityDefinition(_ r: GuidelineDefinition.Recommendation) -> JSONValue {
+    func activityDefinition(_ r: GuidelineDefinition.Recommendation, _ guideline: GuidelineDefinition) -> JSONValue {
         var code: [JSONObject.Member] = []
         if !r.activity.codings.isEmpty {
             code.append(.init(key: "coding", value: .array(r.activity.codings.map { c in
@@ -95,7 +107,7 @@ public struct DefinitionsBuilder: Sendable {
             .init(key: "status", value: "active"),
             .init(key: "description", value: .string(r.description)),
         ]
-        if !r.citations.isEmpty { members.append(.init(key: "relatedArtifact", value: citations(r.citations))) }
+        if !r.citations.isEmpty { members.append(.init(key: "relatedArtifact", value: citations(r.citations, guideline))) }
         members += [
             .init(key: "kind", value: .string(r.activity.kind)),
             .init(key: "code", value: .object(JSONObject(members: code))),
@@ -106,7 +118,7 @@ public struct DefinitionsBuilder: Sendable {
 
     func codeSystem() -> JSONValue {
         let facts = builder.engine.mappings.facts
-        let concepts: [JSONValue] = FactID.catalog.compactMap { id in
+        let concepts: [JSONValue] = builder.engine.deriver.catalog.compactMap { id in
             guard let f = facts[id.rawValue] else { return nil }
             return ["code": .string(id.rawValue), "display": .string(f.label), "definition": .string(f.definition)]
         }
@@ -114,7 +126,7 @@ public struct DefinitionsBuilder: Sendable {
             "resourceType": "CodeSystem",
             "id": "derived-fact",
             "url": .string(builder.factSystem),
-            "version": .string(guideline.version),
+            "version": .string(guidelines.count == 1 ? guidelines[0].version : builder.engine.mappings.fingerprint),
             "name": "DerivedFact",
             "title": "Facts ClinicalIngest derives from a patient's record",
             "status": "active",
@@ -130,7 +142,7 @@ public struct DefinitionsBuilder: Sendable {
     /// free-text synonyms (no codes) is published without a `compose`, which R4 would reject empty.
     func valueSet(_ doc: JSONValue) -> JSONValue {
         guard case .object(var o) = doc else { return doc }
-        let defaultBase = guideline.canonicalBase
+        let defaultBase = guidelines.first?.canonicalBase ?? base
         func rebase(_ v: JSONValue) -> JSONValue {
             switch v {
             case .string(let s) where s.hasPrefix(defaultBase + "/"): return .string(base + s.dropFirst(defaultBase.count))

@@ -8,9 +8,11 @@ public struct ExplainRenderer: Sendable {
 
     public init(engine: GuidelineEngine) { self.engine = engine }
 
-    public func render(_ e: Evaluation) -> String {
+    /// One patient's evaluations (one per guideline, the same facts): the facts once, then each
+    /// guideline's recommendations.
+    public func render(_ evaluations: [Evaluation]) -> String {
+        guard let e = evaluations.first else { return "" }
         var out = ""
-        let g = engine.guideline
         out += "Patient \(Self.subjectText(e.record.identity.subject))\n"
         for reason in e.record.incomplete {
             out += "  INCOMPLETE: \(reason). No new or changed CarePlan tonight.\n"
@@ -20,7 +22,8 @@ public struct ExplainRenderer: Sendable {
             if case .on(let t)? = e.record.identity.deceased { when = " (\(t))" }
             out += "  DECEASED\(when): not evaluated; no CarePlan is written. The facts below are shown for reference only.\n"
         }
-        out += "  evaluated \(e.asOf.dateString) against \(g.title) (\(g.id) \(g.version))\n"
+        out += "  evaluated \(e.asOf.dateString) against "
+            + evaluations.map { "\($0.guideline.title) (\($0.guideline.id) \($0.guideline.version))" }.joined(separator: "; ") + "\n"
         out += "  sources: " + e.record.sources.map { "\($0.file) (\($0.format.rawValue))" }.joined(separator: ", ") + "\n"
         let excluded = Self.excludedCounts(e.record)
         if !excluded.isEmpty {
@@ -40,7 +43,16 @@ public struct ExplainRenderer: Sendable {
             for a in fact.assumptions { out += "           assumes: \(a)\n" }
             for source in fact.evidence { out += "           ← \(source)\n" }
         }
-        out += "\nRecommendations (priority order)\n"
+        for g in evaluations {
+            out += evaluations.count == 1 ? "\nRecommendations (priority order)\n"
+                : "\nRecommendations of \(g.guideline.title) (\(g.guideline.id), priority order)\n"
+            out += recommendations(g)
+        }
+        return out
+    }
+
+    func recommendations(_ e: Evaluation) -> String {
+        var out = ""
         for r in e.results {
             let rec = r.recommendation
             if r.fired {

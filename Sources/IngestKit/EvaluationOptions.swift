@@ -9,6 +9,8 @@ public struct EvaluationOptions: Sendable {
     public var canonicalBase: String?
     /// What reading an input and assembling a patient may cost.
     public var limits: ReadLimits
+    /// The guidelines to apply (`--guideline`, by id); nil applies every guideline of the mappings.
+    public var guidelines: [String]? = nil
 
     public init(asOf: Instant, mappings: MappingsSource = .embedded, canonicalBase: String? = nil,
                 limits: ReadLimits = .defaults) {

@@ -1,4 +1,6 @@
 import ClinicalModel
+import JSONKit
+import Mapping
 public import Guideline
 
 /// The guideline engine and CarePlan builder for a set of evaluation options: mappings
@@ -9,10 +11,14 @@ public struct Evaluator: Sendable {
 
     public init(options: EvaluationOptions) throws(IngestError) {
         let mappings = try options.mappings.load()
+        let known = mappings.guidelines.compactMap { $0.json["id"]?.stringValue }
+        for id in options.guidelines ?? [] where !known.contains(id) {
+            throw IngestError(.usage, "--guideline \(id): no such guideline (known: \(known.joined(separator: ", ")))")
+        }
         do {
-            engine = try GuidelineEngine(mappings: mappings)
+            engine = try GuidelineEngine(mappings: mappings, selecting: options.guidelines)
         } catch {
-            throw IngestError(.data, "invalid mappings: \(error)")
+            throw IngestError(.data, "invalid mappings: \(error.reading(from: options.mappings.folder))", cause: error)
         }
         builder = CarePlanBuilder(engine: engine, canonicalBase: options.canonicalBase)
     }

@@ -7,6 +7,14 @@ public enum MappingsSource: Sendable {
     case embedded
     case directory(String)
 
+    /// How messages name the folder: the `--mappings` folder as given, or `Mappings` (built in).
+    public var folder: String {
+        switch self {
+        case .embedded: "Mappings (built in)"
+        case .directory(let dir): dir
+        }
+    }
+
     public func load() throws(IngestError) -> MappingSet {
         let files: [String: String]
         switch self {
@@ -27,7 +35,7 @@ public enum MappingsSource: Sendable {
         do {
             return try MappingSet(files: files)
         } catch {
-            throw IngestError(.data, "invalid mappings: \(error)")
+            throw IngestError(.data, "invalid mappings: \(error.reading(from: folder))", cause: error)
         }
     }
 }

@@ -48,7 +48,7 @@ public struct Pipeline: Sendable {
 
     /// Reads every input into one set of records. `-` is stdin.
     public func collect(_ inputs: [String]) throws(IngestError) -> Collected {
-        var collector = RecordCollector(codeSystems: engine.mappings.codeSystems, identity: engine.mappings.identityRules,
+        var collector = RecordCollector(mappings: engine.mappings, identity: engine.mappings.identityRules,
                                         limits: options.limits)
         for input in inputs {
             let bytes = try FileIO.read(input)
@@ -69,13 +69,16 @@ public struct Pipeline: Sendable {
         var deceased = 0
         var incomplete = 0
         for record in records {
-            let evaluation = engine.evaluate(record, asOf: options.asOf)
-            if evaluation.deceased { deceased += 1 }
+            let evaluations = engine.evaluate(record, asOf: options.asOf)
+            if evaluations.first?.deceased == true { deceased += 1 }
             if !record.incomplete.isEmpty {
                 incomplete += 1
                 continue
             }
-            if let plan = builder.carePlan(evaluation) { plans.append(plan) }
+            // One CarePlan per patient and guideline, in guideline order.
+            for evaluation in evaluations {
+                if let plan = builder.carePlan(evaluation) { plans.append(plan) }
+            }
         }
         return (plans, deceased, incomplete)
     }
@@ -137,10 +140,10 @@ public struct Pipeline: Sendable {
         var count = 0
         for (i, record) in records.enumerated() {
             if i > 0 { text += "\n" + String(repeating: "─", count: 72) + "\n\n" }
-            let evaluation = engine.evaluate(record, asOf: options.asOf)
-            text += renderer.render(evaluation)
-            if !evaluation.fired.isEmpty && record.incomplete.isEmpty { count += 1 }
-            if evaluation.deceased { outcome.deceased += 1 }
+            let evaluations = engine.evaluate(record, asOf: options.asOf)
+            text += renderer.render(evaluations)
+            if record.incomplete.isEmpty { count += evaluations.filter { !$0.fired.isEmpty }.count }
+            if evaluations.first?.deceased == true { outcome.deceased += 1 }
             if !record.incomplete.isEmpty { outcome.incomplete += 1 }
         }
         if records.isEmpty { text = "No patient found in the input.\n" }

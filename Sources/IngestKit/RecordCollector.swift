@@ -1,15 +1,26 @@
 public import CDAReader
 public import ClinicalModel
 public import FHIRReader
+public import Mapping
 
 /// The readers of every supported format, built once and shared read-only across threads.
+///
+/// Both read statuses with the same table (`statuses.json`); the CDA reader also gets the
+/// section and entry templates (`cda.json`).
 public struct Readers: Sendable {
     public let fhir: FHIRReader
     public let cda: CDAReader
 
-    public init(codeSystems: CodeSystemTable, limits: ReadLimits = .defaults) {
-        fhir = FHIRReader(codeSystems: codeSystems, limits: limits)
-        cda = CDAReader(codeSystems: codeSystems, limits: limits)
+    public init(codeSystems: CodeSystemTable, statuses: StatusSemantics, cdaTemplates: CDATemplateTable,
+                limits: ReadLimits = .defaults) {
+        fhir = FHIRReader(codeSystems: codeSystems, statuses: statuses, limits: limits)
+        cda = CDAReader(codeSystems: codeSystems, statuses: statuses, templates: cdaTemplates, limits: limits)
+    }
+
+    /// The readers `mappings` describes.
+    public init(mappings: MappingSet, limits: ReadLimits = .defaults) {
+        self.init(codeSystems: mappings.codeSystems, statuses: mappings.statuses, cdaTemplates: mappings.cdaTemplates,
+                  limits: limits)
     }
 }
 
@@ -23,8 +34,8 @@ public struct RecordCollector: Sendable {
     public private(set) var diagnostics: [Diagnostic] = []
     public private(set) var counts = ReadCounts()
 
-    public init(codeSystems: CodeSystemTable, identity: IdentityRules = .none, limits: ReadLimits = .defaults) {
-        readers = Readers(codeSystems: codeSystems, limits: limits)
+    public init(mappings: MappingSet, identity: IdentityRules = .none, limits: ReadLimits = .defaults) {
+        readers = Readers(mappings: mappings, limits: limits)
         assembler = RecordAssembler(rules: identity, maxStatements: limits.maxStatementsPerPatient)
     }
 

@@ -10,7 +10,7 @@ extension Derivation {
     }
 
     /// A result's origin: genomics-reporting component 48002-0, else its test code or text.
-    func origin(_ o: Observation, _ r: FactRules.Origin) -> Origin {
+    func origin(_ o: Observation, _ r: GenomicOrigin) -> Origin {
         for c in o.components where r.components.matchesCode(c.code) {
             if case .concept(let v)? = c.value {
                 if r.germline.matches(v) { return .germline }
@@ -22,34 +22,32 @@ extension Derivation {
         return .notStated
     }
 
-    func isGenomicResult(_ o: Observation, _ t: FactRules.SomaticTesting) -> Bool {
+    func isGenomicResult(_ o: Observation, _ t: GenomicTestingFact) -> Bool {
         t.results.matchesCode(o.code) || o.components.contains { t.geneStudied.matchesCode($0.code) }
             || t.geneTests.contains { $0.matchesCode(o.code) }
     }
 
     /// A tumour (tissue or ctDNA) genomic result on record; germline-only testing does not count.
-    func somaticTestingDone() -> Fact {
-        let t = rules.somaticTesting
+    func genomicTestingDone(_ t: GenomicTestingFact) -> Fact {
         let results = observations.filter { isGenomicResult($0, t) }
         let somatic = results.filter { origin($0, t.origin) != .germline }
         if let first = somatic.first {
             let stated = somatic.contains { origin($0, t.origin) == .somatic }
-            return Fact(id: .somaticTestingDone, truth: .true, evidence: somatic.map(\.source),
+            return Fact(id: t.id, truth: .true, evidence: somatic.map(\.source),
                         note: "Genomic result on record: \(first.code.label)" + (first.time.map { " (\($0.dateString))" } ?? "")
                             + (stated ? ", somatic." : "."),
                         assumptions: stated ? [] : ["origin not stated; read as somatic"])
         }
         if !results.isEmpty {
-            return Fact(id: .somaticTestingDone, truth: .false, evidence: results.map(\.source),
+            return Fact(id: t.id, truth: .false, evidence: results.map(\.source),
                         note: "Only germline (hereditary) testing is on record; it does not count as somatic testing.")
         }
-        return Fact(id: .somaticTestingDone, truth: .false, note: "No somatic or germline testing result is on record.")
+        return Fact(id: t.id, truth: .false, note: "No somatic or germline testing result is on record.")
     }
 
     /// Pathogenic or likely pathogenic BRCA1/BRCA2 variant, germline or somatic. False only when
     /// somatic testing covered both genes and found none; unknown otherwise.
-    func brcaAlteration() -> Fact {
-        let g = rules.genomics
+    func geneAlteration(_ g: GeneAlterationFact) -> Fact {
         var positive: [(SourceRef, String)] = []
         var covered: [String: [SourceRef]] = [:]
         var germlineCovered: [String: [SourceRef]] = [:]
@@ -94,24 +92,24 @@ extension Derivation {
             for gene in g.genes where gene.positiveFindings.matchesCode(c.code) { positive.append((c.source, c.code.label)) }
         }
         if let first = positive.first {
-            return Fact(id: .brcaAlteration, truth: .true, evidence: positive.map(\.0), note: "\(first.1).")
+            return Fact(id: g.id, truth: .true, evidence: positive.map(\.0), note: "\(first.1).")
         }
         let names = g.genes.map(\.name)
         let missing = names.filter { covered[$0] == nil }
         if missing.isEmpty {
-            return Fact(id: .brcaAlteration, truth: .false, evidence: names.flatMap { covered[$0]! },
+            return Fact(id: g.id, truth: .false, evidence: names.flatMap { covered[$0]! },
                         note: "Somatic testing covered \(names.joined(separator: " and ")) and found no pathogenic variant.",
                         assumptions: originNotStated ? ["origin not stated; read as somatic"] : [])
         }
         if !germlineCovered.isEmpty && missing.allSatisfy({ germlineCovered[$0] != nil }) {
-            return Fact(id: .brcaAlteration, truth: .unknown, evidence: names.flatMap { germlineCovered[$0] ?? [] },
+            return Fact(id: g.id, truth: .unknown, evidence: names.flatMap { germlineCovered[$0] ?? [] },
                         note: "Germline testing found no pathogenic \(names.joined(separator: "/")) variant, but a tumour can carry one: somatic testing has not covered \(missing.joined(separator: " and ")).")
         }
         if missing.count < names.count || !germlineCovered.isEmpty {
-            return Fact(id: .brcaAlteration, truth: .unknown, evidence: names.flatMap { (covered[$0] ?? []) + (germlineCovered[$0] ?? []) },
+            return Fact(id: g.id, truth: .unknown, evidence: names.flatMap { (covered[$0] ?? []) + (germlineCovered[$0] ?? []) },
                         note: "No pathogenic variant found, but somatic testing did not cover \(missing.joined(separator: " and ")).")
         }
-        return Fact(id: .brcaAlteration, truth: .unknown, note: "No BRCA1/BRCA2 testing result is on record.")
+        return Fact(id: g.id, truth: .unknown, note: "No \(names.joined(separator: "/")) testing result is on record.")
     }
 
     /// Positive / negative from a coded value, a boolean value or the interpretation.

@@ -62,8 +62,7 @@ extension Derivation {
 
     /// The site classes of a body site concept (a name: no trigger applies); `.unstated` when no
     /// list knows it.
-    func bodySiteClasses(_ site: Concept) -> [SiteClass] {
-        let m = rules.metastasis
+    func bodySiteClasses(_ site: Concept, _ m: MetastaticDiseaseFact) -> [SiteClass] {
         var classes: [SiteClass] = []
         if m.bone.bodySites.matchesName(site) { classes.append(.bone) }
         if m.visceral.bodySites.matchesName(site) { classes.append(.visceral) }
@@ -77,10 +76,9 @@ extension Derivation {
     /// The lesions a concept (a condition's code, a finding's value) documents, and whether it is
     /// a metastatic disease summary. With `uncertainText`, also the lesions it mentions only with
     /// uncertain wording ("suspected liver metastases").
-    func lesions(_ code: Concept, bodySites: [Concept], source: SourceRef, time: Instant?)
+    func lesions(_ code: Concept, bodySites: [Concept], source: SourceRef, time: Instant?, _ m: MetastaticDiseaseFact)
         -> (lesions: [Lesion], summary: Bool, summaryTextOnly: Bool, uncertain: [Lesion])
     {
-        let m = rules.metastasis
         let siteSets: [(ValueSet, SiteClass)] = [
             (m.bone.conditions, .bone), (m.visceral.conditions, .visceral), (m.regionalConditions, .regionalNodal),
             (m.distantNodal.conditions, .distantNodal), (m.nodalUnstatedConditions, .nodalUnstated), (m.skinConditions, .skin),
@@ -134,7 +132,7 @@ extension Derivation {
         // The body site adds its own site (mCODE SecondaryCancerCondition: 128462008 + bodySite).
         // A body site no list knows matters only when the code gives no site of its own.
         for site in bodySites {
-            for cls in bodySiteClasses(site) {
+            for cls in bodySiteClasses(site, m) {
                 if cls == .unstated && !sites.isEmpty { continue }
                 if !sites.contains(cls) {
                     sites.append(cls)
@@ -148,8 +146,7 @@ extension Derivation {
     }
 
     /// The AJCC category a staging value records; nil when it records none we know.
-    func stagingCategory(_ c: Concept) -> Staging.Category? {
-        let m = rules.metastasis
+    func stagingCategory(_ c: Concept, _ m: MetastaticDiseaseFact) -> Staging.Category? {
         // Codes first; text ("cM1c") only when no code decides.
         for match in [{ (vs: ValueSet) in vs.matchesCode(c) }, { (vs: ValueSet) in vs.matches(c) }] {
             if match(m.visceral.stagingPresent) { return .m1c }
@@ -161,21 +158,20 @@ extension Derivation {
         return nil
     }
 
-    func metastasisEvidence() -> MetastasisEvidence {
-        let m = rules.metastasis
+    func metastasisEvidence(_ m: MetastaticDiseaseFact) -> MetastasisEvidence {
         var e = MetastasisEvidence()
         for c in conditions {
-            let r = lesions(c.code, bodySites: c.bodySites, source: c.source, time: c.time)
+            let r = lesions(c.code, bodySites: c.bodySites, source: c.source, time: c.time, m)
             e.lesions += r.lesions
             e.uncertain += r.uncertain
             if r.summary { e.summaries.append((c.source, c.code, r.summaryTextOnly, c.time)) }
             for stage in c.stages {
-                if let cat = stagingCategory(stage) { e.stagings.append(Staging(category: cat, value: stage, source: c.source, time: c.time)) }
+                if let cat = stagingCategory(stage, m) { e.stagings.append(Staging(category: cat, value: stage, source: c.source, time: c.time)) }
             }
         }
         // Unconfirmed (provisional, differential) or later-dated metastases: not evidence, not nothing.
         for c in openConditions {
-            let r = lesions(c.code, bodySites: c.bodySites, source: c.source, time: c.time)
+            let r = lesions(c.code, bodySites: c.bodySites, source: c.source, time: c.time, m)
             e.uncertain += (r.lesions + r.uncertain).map { Lesion(site: $0.site, source: $0.source, concept: $0.concept, how: "unconfirmed", time: $0.time) }
             if r.summary { e.uncertain.append(Lesion(site: .unstated, source: c.source, concept: c.code, how: "unconfirmed", time: c.time)) }
         }
@@ -187,7 +183,7 @@ extension Derivation {
             case .text(let t)?: value = Concept(text: t)
             default: break
             }
-            if let v = value, let cat = stagingCategory(v) {
+            if let v = value, let cat = stagingCategory(v, m) {
                 e.stagings.append(Staging(category: cat, value: v, source: o.source, time: o.time))
                 continue
             }
@@ -197,7 +193,7 @@ extension Derivation {
             }
             // A finding valued with a metastasis (imaging: "liver metastasis") documents the lesion.
             if let v = value, case .concept? = o.value {
-                let r = lesions(v, bodySites: o.bodySites, source: o.source, time: o.time)
+                let r = lesions(v, bodySites: o.bodySites, source: o.source, time: o.time, m)
                 e.lesions += r.lesions
                 e.uncertain += r.uncertain
             }
@@ -206,8 +202,7 @@ extension Derivation {
     }
 
     /// The latest recurrence or progression evidence: a staging older than it says nothing today.
-    func latestRecurrenceOrProgression() -> Instant? {
-        let m = rules.metastasis
+    func latestRecurrenceOrProgression(_ m: MetastaticDiseaseFact) -> Instant? {
         var dates = conditions.filter { c in m.recurrence.contains { $0.matches(c.code) } }.compactMap(\.time)
         for o in observations where m.progressionStatusObservations.matchesCode(o.code) {
             if case .concept(let v)? = o.value, m.progressionStatusValues.matchesCode(v), let t = o.time { dates.append(t) }
@@ -217,9 +212,9 @@ extension Derivation {
 
     /// The staging that rules today: dated within `stagingCurrentDays` before the evaluation date
     /// or after the latest recurrence / progression; the latest such, the most advanced on a tie.
-    func currentStaging(_ all: [Staging]) -> Staging? {
-        let windowStart = asOf.day - rules.metastasis.stagingCurrentDays
-        let after = latestRecurrenceOrProgression()
+    func currentStaging(_ all: [Staging], _ m: MetastaticDiseaseFact) -> Staging? {
+        let windowStart = asOf.day - m.stagingCurrentDays
+        let after = latestRecurrenceOrProgression(m)
         let current = all.filter { s in
             guard let t = s.time else { return false }
             return t.day >= windowStart || (after.map { t.day > $0.day } ?? false)
@@ -229,11 +224,10 @@ extension Derivation {
 
     // MARK: The facts
 
-    func metastaticSites() -> Sites {
-        let m = rules.metastasis
-        let e = metastasisEvidence()
+    func metastaticSites(_ m: MetastaticDiseaseFact) -> Sites {
+        let e = metastasisEvidence(m)
         let lesions = e.lesions
-        let current = currentStaging(e.stagings)
+        let current = currentStaging(e.stagings, m)
         let m1 = e.stagings.filter { $0.category >= .m1 }
         let distant = lesions.filter { [.bone, .visceral, .distantNodal, .skin, .unstated].contains($0.site) }
         let regional = lesions.filter { $0.site == .regionalNodal }
@@ -254,7 +248,7 @@ extension Derivation {
         let textOnly = distant.filter(\.textOnly).map(\.source) + e.summaries.filter(\.textOnly).map(\.source)
         if let c = current, c.category == .m0, coded.isEmpty, codedSummaries.isEmpty, m1.isEmpty, !textOnly.isEmpty {
             // Text is weaker than codes: words about metastases do not overturn a current coded M0.
-            metastatic = Fact(id: .metastatic, truth: .unknown, evidence: [c.source] + textOnly,
+            metastatic = Fact(id: m.id, truth: .unknown, evidence: [c.source] + textOnly,
                               note: "Staging recorded M0 on \(c.time!.dateString), but a problem's text mentions metastases; the record disagrees with itself.")
         } else if !distant.isEmpty || !e.summaries.isEmpty || !m1.isEmpty {
             var parts: [String] = []
@@ -264,37 +258,37 @@ extension Derivation {
             var note = parts.isEmpty ? "Metastatic disease is documented" : "Metastases documented: \(parts.joined(separator: ", "))"
             if let first = e.summaries.first, parts.isEmpty { note += ": \(describe(first.concept, m.summary))" }
             if let s = m1.max(by: { $0.category < $1.category }) { note += "; AJCC \(s.category.text) recorded" }
-            metastatic = Fact(id: .metastatic, truth: .true,
+            metastatic = Fact(id: m.id, truth: .true,
                               evidence: distant.map(\.source) + e.summaries.map(\.source) + m1.map(\.source), note: note + ".")
         } else if let c = current, c.category == .m0 {
             // M0 accounts for what was known then; what was found since, or cannot be read, may be distant.
             let later = nodalUnstated.filter { afterCurrent($0.time) }.map(\.source)
                 + e.uncertain.filter { $0.site != .regionalNodal && afterCurrent($0.time) }.map(\.source)
             if !later.isEmpty || !unidentified.isEmpty {
-                metastatic = Fact(id: .metastatic, truth: .unknown, evidence: [c.source] + later + unidentified,
+                metastatic = Fact(id: m.id, truth: .unknown, evidence: [c.source] + later + unidentified,
                                   note: "Staging recorded M0 on \(c.time!.dateString), but since then "
                                     + (later.isEmpty ? "problems were recorded that could not be read"
                                                      : "metastases that are unconfirmed, uncertain or of unstated nodal region were recorded")
                                     + "; they may be distant.")
             } else {
-                metastatic = Fact(id: .metastatic, truth: .false, evidence: [c.source],
+                metastatic = Fact(id: m.id, truth: .false, evidence: [c.source],
                                   note: "Current staging records no distant metastasis (M0 on \(c.time!.dateString))"
                                     + (regional.isEmpty ? "." : "; regional (pelvic) nodes alone are not metastatic disease."))
             }
         } else if !regional.isEmpty {
-            metastatic = Fact(id: .metastatic, truth: .unknown, evidence: regional.map(\.source),
+            metastatic = Fact(id: m.id, truth: .unknown, evidence: regional.map(\.source),
                               note: "Only regional (pelvic) nodal metastases are documented, which are not metastatic disease; no current staging rules distant metastases in or out.")
         } else if !nodalUnstated.isEmpty {
-            metastatic = Fact(id: .metastatic, truth: .unknown, evidence: nodalUnstated.map(\.source),
+            metastatic = Fact(id: m.id, truth: .unknown, evidence: nodalUnstated.map(\.source),
                               note: "Nodal metastases are documented without saying whether the nodes are regional or distant.")
         } else if let old = e.stagings.first(where: { $0.category == .m0 }) {
-            metastatic = Fact(id: .metastatic, truth: .unknown, evidence: [old.source],
+            metastatic = Fact(id: m.id, truth: .unknown, evidence: [old.source],
                               note: "An M0 staging is on record, but it is not current (older than \(m.stagingCurrentDays) days or before the latest recurrence or progression), so it says nothing about today.")
         } else {
-            metastatic = Fact(id: .metastatic, truth: .unknown, note: "No metastasis and no M staging is recorded.")
+            metastatic = Fact(id: m.id, truth: .unknown, note: "No metastasis and no M staging is recorded.")
         }
 
-        func site(_ s: FactRules.Site, _ cls: SiteClass, present: Staging.Category) -> Fact {
+        func site(_ s: MetastaticDiseaseFact.Site, _ cls: SiteClass, present: Staging.Category) -> Fact {
             let found = lesions.filter { $0.site == cls }
             let staged = e.stagings.filter { $0.category == present }
             if !found.isEmpty || !staged.isEmpty {
@@ -305,46 +299,46 @@ extension Derivation {
                 } else {
                     note = "AJCC \(present.text) is recorded (\(s.name) metastasis)"
                 }
-                return Fact(id: s.fact, truth: .true, evidence: found.map(\.source) + staged.map(\.source), note: note + ".")
+                return Fact(id: s.partID, truth: .true, evidence: found.map(\.source) + staged.map(\.source), note: note + ".")
             }
             if metastatic.value.truth == .false {
-                return Fact(id: s.fact, truth: .false, evidence: metastatic.evidence, note: "No metastatic disease (current M0).")
+                return Fact(id: s.partID, truth: .false, evidence: metastatic.evidence, note: "No metastatic disease (current M0).")
             }
             // A lesion of unstated or unrecognised site keeps every other site open, unless a current
             // staging recorded after it already accounts for it.
             let unstated = lesions.filter { $0.site == .unstated && afterCurrent($0.time) }
             if !unstated.isEmpty {
-                return Fact(id: s.fact, truth: .unknown, evidence: unstated.map(\.source),
+                return Fact(id: s.partID, truth: .unknown, evidence: unstated.map(\.source),
                             note: "A metastasis of unstated or unrecognised site is documented, so \(s.name) metastases cannot be ruled out.",
                             assumptions: ["site not stated"])
             }
             let uncertain = e.uncertain.filter { ($0.site == cls || $0.site == .unstated) && afterCurrent($0.time) }
             if let first = uncertain.first {
-                return Fact(id: s.fact, truth: .unknown, evidence: uncertain.map(\.source),
+                return Fact(id: s.partID, truth: .unknown, evidence: uncertain.map(\.source),
                             note: "\"\(first.concept.label)\" (\(first.how)) may be a \(s.name) metastasis; it cannot be ruled out.")
             }
             if !unidentified.isEmpty {
-                return Fact(id: s.fact, truth: .unknown, evidence: unidentified,
+                return Fact(id: s.partID, truth: .unknown, evidence: unidentified,
                             note: "A problem or a staging on record could not be read, so \(s.name) metastases cannot be ruled out.")
             }
             if let c = current, s.stagingAbsent.contains(where: { $0.matches(c.value) }) {
-                return Fact(id: s.fact, truth: .false, evidence: [c.source],
+                return Fact(id: s.partID, truth: .false, evidence: [c.source],
                             note: "Current AJCC \(c.category.text) (\(c.time!.dateString)) records no \(s.name) metastasis.")
             }
             if cls == .distantNodal, !nodalUnstated.isEmpty {
-                return Fact(id: s.fact, truth: .unknown, evidence: nodalUnstated.map(\.source),
+                return Fact(id: s.partID, truth: .unknown, evidence: nodalUnstated.map(\.source),
                             note: "Nodal metastases are documented without a region, so distant nodes cannot be ruled out.")
             }
             let known = lesions.filter { [.bone, .visceral, .distantNodal, .skin].contains($0.site) }
             if !known.isEmpty {
-                return Fact(id: s.fact, truth: .false, evidence: known.map(\.source),
+                return Fact(id: s.partID, truth: .false, evidence: known.map(\.source),
                             note: "Every documented metastasis has a known site and none is \(s.name); confirm on current imaging.")
             }
             if metastatic.value.truth == .true {
-                return Fact(id: s.fact, truth: .unknown, evidence: metastatic.evidence,
+                return Fact(id: s.partID, truth: .unknown, evidence: metastatic.evidence,
                             note: "Metastatic disease is documented without its sites.")
             }
-            return Fact(id: s.fact, truth: .unknown, note: "No metastatic sites are recorded.")
+            return Fact(id: s.partID, truth: .unknown, note: "No metastatic sites are recorded.")
         }
         return Sites(
             metastatic: metastatic,

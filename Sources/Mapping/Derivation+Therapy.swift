@@ -4,30 +4,30 @@ import ClinicalModel
 extension Derivation {
     /// Any real exposure (not planned, not cancelled, not "not taken"), as a medication or, for
     /// therapies recorded as procedures (radium-223, 177Lu-PSMA), a done procedure.
-    func exposure(_ e: FactRules.Exposure) -> Fact {
+    func exposure(_ e: ExposureFact) -> Fact {
         let found = exposures(e.medications)
         let done = e.procedures.map { vs in procedures.filter { $0.actuality == .actual && vs.matchesName($0.code) } } ?? []
         if let first = found.first {
             let when = first.start.map { " from \($0.dateString)" } ?? ""
-            return Fact(id: e.fact, truth: .true, evidence: found.map(\.source) + done.map(\.source),
+            return Fact(id: e.id, truth: .true, evidence: found.map(\.source) + done.map(\.source),
                         note: "\(describe(first.medication, e.medications))\(when) (\(first.kind.rawValue)).")
         }
         if let first = done.first, let vs = e.procedures {
             let when = first.time.map { " on \($0.dateString)" } ?? ""
-            return Fact(id: e.fact, truth: .true, evidence: done.map(\.source),
+            return Fact(id: e.id, truth: .true, evidence: done.map(\.source),
                         note: "\(describe(first.code, vs))\(when) (\(first.kind.rawValue)).")
         }
         if let open = openMedication(e.medications) {
-            return Fact(id: e.fact, truth: .unknown, evidence: open.sources,
+            return Fact(id: e.id, truth: .unknown, evidence: open.sources,
                         note: "Not found in the medication history, but \(open.reason).")
         }
         if hasMedicationHistory {
             let planned = medications.filter { $0.actuality == .planned && e.medications.matchesName($0.medication) }
-            return Fact(id: e.fact, truth: .false, evidence: planned.map(\.source),
+            return Fact(id: e.id, truth: .false, evidence: planned.map(\.source),
                         note: planned.isEmpty ? "Not in the recorded medication history."
                                               : "Only planned or proposed, never given.")
         }
-        return Fact(id: e.fact, truth: .unknown, note: "No medication history is recorded.")
+        return Fact(id: e.id, truth: .unknown, note: "No medication history is recorded.")
     }
 
     /// The first start of a line agent other than `drug`, in a regimen started after the one
@@ -53,70 +53,66 @@ extension Derivation {
     /// Whether a course of `drug` is current on the evaluation date or ended at most `graceDays`
     /// before it. A course whose end is not recorded is current only while nothing says it ended,
     /// and then unknown: the record cannot tell.
-    func currentExposure(_ c: FactRules.CurrentExposure) -> Fact {
+    func currentExposure(_ c: CurrentExposureFact) -> Fact {
         let name = rules.name(of: c.drug)
         let uses = exposures(c.drug)
         guard !uses.isEmpty else {
             if let open = openMedication(c.drug) {
-                return Fact(id: c.fact, truth: .unknown, evidence: open.sources, note: "No \(name) found, but \(open.reason).")
+                return Fact(id: c.id, truth: .unknown, evidence: open.sources, note: "No \(name) found, but \(open.reason).")
             }
-            if hasMedicationHistory { return Fact(id: c.fact, truth: .false, note: "Never exposed to \(name).") }
-            return Fact(id: c.fact, truth: .unknown, note: "No medication history is recorded.")
+            if hasMedicationHistory { return Fact(id: c.id, truth: .false, note: "Never exposed to \(name).") }
+            return Fact(id: c.id, truth: .unknown, note: "No medication history is recorded.")
         }
         let courses = self.courses(uses, of: c.drug, gapDays: c.courseGapDays)
         guard let latest = courses.filter({ $0.start != nil }).max(by: { $0.start! < $1.start! }) else {
-            return Fact(id: c.fact, truth: .unknown, evidence: uses.map(\.source),
+            return Fact(id: c.id, truth: .unknown, evidence: uses.map(\.source),
                         note: "\(name.capitalizedFirst) is recorded without a date.")
         }
         let limit = asOf.adding(days: -c.graceDays)
         switch latest.end {
         case .current?:
-            return Fact(id: c.fact, truth: .true, evidence: latest.sources,
+            return Fact(id: c.id, truth: .true, evidence: latest.sources,
                         note: "\(name.capitalizedFirst) \(latest.span(asOf: asOf)), recorded as ongoing.")
         case .recorded(let end, _)? where end >= asOf && latest.statusSaysEnded:
             // "A course whose status says it ended is never current", yet its recorded end is later.
-            return Fact(id: c.fact, truth: .unknown, evidence: latest.sources,
+            return Fact(id: c.id, truth: .unknown, evidence: latest.sources,
                         note: "\(name.capitalizedFirst) from \(latest.start!.dateString): the status says it ended, but the recorded end is \(end.dateString); when it ended is unknown.")
         case .conflicting(let end, let how)?:
             if end >= limit {
-                return Fact(id: c.fact, truth: .true, evidence: latest.sources,
+                return Fact(id: c.id, truth: .true, evidence: latest.sources,
                             note: "\(name.capitalizedFirst) from \(latest.start!.dateString): its latest record ends \(end.dateString) (\(how)), within \(c.graceDays) days.")
             }
-            return Fact(id: c.fact, truth: .unknown, evidence: latest.sources,
+            return Fact(id: c.id, truth: .unknown, evidence: latest.sources,
                         note: "\(name.capitalizedFirst) from \(latest.start!.dateString): one statement says it is ongoing, a later one ends it \(end.dateString) (\(how)); the records disagree.")
         case .recorded(let end, let how)?:
             let within = end >= limit
             let ends = end >= asOf ? "runs to \(end.dateString)" : "ended \(end.dateString)"
-            return Fact(id: c.fact, truth: Truth(within), evidence: latest.sources,
+            return Fact(id: c.id, truth: Truth(within), evidence: latest.sources,
                         note: "\(name.capitalizedFirst) from \(latest.start!.dateString) \(ends) (\(how))"
                             + (within ? (end >= asOf ? "." : ", within \(c.graceDays) days of the evaluation date.")
                                       : ", more than \(c.graceDays) days before the evaluation date."))
         case .superseded(let end, let by)?:
             let within = end >= limit
-            return Fact(id: c.fact, truth: Truth(within), evidence: latest.sources,
+            return Fact(id: c.id, truth: Truth(within), evidence: latest.sources,
                         note: "\(name.capitalizedFirst) from \(latest.start!.dateString) is recorded as ongoing, but \(by) started \(end.dateString), which ends it"
                             + (within ? "; that is within \(c.graceDays) days." : "."))
         case .notRecorded(_, _, let ended)?:
             if ended {
-                return Fact(id: c.fact, truth: .false, evidence: latest.sources,
+                return Fact(id: c.id, truth: .false, evidence: latest.sources,
                             note: "\(name.capitalizedFirst) from \(latest.start!.dateString): its status says it ended, and the end is not recorded, so it is not current.",
                             assumptions: ["end not recorded"])
             }
-            return Fact(id: c.fact, truth: .unknown, evidence: latest.sources,
+            return Fact(id: c.id, truth: .unknown, evidence: latest.sources,
                         note: "\(name.capitalizedFirst) from \(latest.start!.dateString) has neither an end nor a status saying whether it goes on.",
                         assumptions: ["end not recorded"])
         case nil:
-            return Fact(id: c.fact, truth: .unknown, evidence: latest.sources, note: "\(name.capitalizedFirst) is undated.")
+            return Fact(id: c.id, truth: .unknown, evidence: latest.sources, note: "\(name.capitalizedFirst) is undated.")
         }
-    }
-
-    func progressedOnEnzalutamide() -> Fact {
-        progression(rules.progression, id: .progressedOnEnzalutamide)
     }
 
     /// Progression while on a drug of the rule or within the grace period after it stopped:
     /// stopped for progression, documented progression, or PCWG3 PSA progression.
-    func progression(_ p: FactRules.Progression, id: FactID) -> Fact {
+    func progression(_ p: ProgressionRule, id: FactID) -> Fact {
         let drugName = rules.name(of: p.drug)
         let uses = exposures(p.drug)
         guard !uses.isEmpty else {
@@ -200,7 +196,7 @@ extension Derivation {
     /// led to the drug, not one on it. Days are calendar days as recorded; a partial date or a
     /// period decides only when its whole range falls in the window (`straddling` lists those that
     /// overlap it without falling in it).
-    func documentedProgression(_ p: FactRules.Progression, from: Instant, to: Instant)
+    func documentedProgression(_ p: ProgressionRule, from: Instant, to: Instant)
         -> (found: (SourceRef, String)?, straddling: [SourceRef])
     {
         let firstDay = from.day + 1
@@ -256,20 +252,20 @@ extension Derivation {
     /// The line of systemic therapy in which enzalutamide was given. Each line agent's first
     /// start orders the regimens; agents starting within `sameRegimenWithinDays` of a regimen's
     /// first agent join it. ADT is the backbone, not a line.
-    func enzalutamideLine() -> Fact {
-        let drug = rules.lineDrug
+    func therapyLine(_ t: TherapyLineFact) -> Fact {
+        let drug = t.drug
         let enzalutamide = exposures(drug)
         guard !enzalutamide.isEmpty else {
-            return Fact(id: .enzalutamideLine, value: .unknownInteger, note: "No exposure to \(rules.name(of: drug)).")
+            return Fact(id: t.id, value: .unknownInteger, note: "No exposure to \(rules.name(of: drug)).")
         }
         let sameRegimenDays = rules.therapies.sameRegimenDays
         var firstStarts: [(agent: String, title: String, start: Instant, source: SourceRef)] = []
         var undated: [SourceRef] = []
-        let backboneStart = exposures(rules.backbone).compactMap(\.start).min()
+        let backboneStart = exposures(t.backbone).compactMap(\.start).min()
         for agent in rules.therapies.lineAgents {
             var uses = exposures(agent.valueSet)
             // An antiandrogen started with ADT is flare cover: part of the backbone, not a line.
-            if let b = backboneStart, rules.flareCover.contains(where: { $0.id == agent.valueSet.id }) {
+            if let b = backboneStart, t.flareCover.contains(where: { $0.id == agent.valueSet.id }) {
                 uses = uses.filter { u in u.start.map { abs(b.days(until: $0)) > sameRegimenDays } ?? true }
             }
             guard !uses.isEmpty else { continue }
@@ -281,7 +277,7 @@ extension Derivation {
             firstStarts.append((agent.valueSet.id, agent.valueSet.title, first.0, first.1))
         }
         guard undated.isEmpty else {
-            return Fact(id: .enzalutamideLine, value: .unknownInteger, evidence: undated,
+            return Fact(id: t.id, value: .unknownInteger, evidence: undated,
                         note: "A systemic therapy has no start date, so the order of lines cannot be decided.")
         }
         firstStarts.sort { ($0.start, $0.agent) < ($1.start, $1.agent) }
@@ -294,11 +290,11 @@ extension Derivation {
             }
         }
         guard let index = regimens.firstIndex(where: { $0.contains { $0.agent == drug.id } }) else {
-            return Fact(id: .enzalutamideLine, value: .unknownInteger, evidence: enzalutamide.map(\.source),
+            return Fact(id: t.id, value: .unknownInteger, evidence: enzalutamide.map(\.source),
                         note: "\(rules.name(of: drug).capitalizedFirst) has no start date.")
         }
         let order = regimens.map { $0.map(\.title).joined(separator: " + ") }.joined(separator: " → ")
-        return Fact(id: .enzalutamideLine, value: .integer(index + 1), evidence: regimens.flatMap { $0.map(\.source) },
+        return Fact(id: t.id, value: .integer(index + 1), evidence: regimens.flatMap { $0.map(\.source) },
                     note: "Line \(index + 1) of systemic therapy: \(order).")
     }
 }

@@ -1,17 +1,51 @@
 public import ClinicalModel
 
-/// Derives every fact of DESIGN.md's catalogue from one patient record.
+/// Derives every fact of `facts.json` from one patient record, each by its kind
+/// (``FactKinds``), in dependency order.
 ///
 /// A pure function of (record, mappings, evaluation date): no I/O, no clock. Statements
 /// that are excluded (entered in error, refuted, negated, cancelled, not taken) or dated after
 /// the evaluation date are never evidence. When the record cannot decide a fact, the fact is
 /// unknown, and the note says what is missing.
 public struct FactDeriver: Sendable {
-    let rules: FactRules
+    let rules: SharedRules
+    /// Every fact's kind, in the order they are derived (each after the facts it reads).
+    let plan: [any FactKind]
+    /// The facts in `facts.json` order: the order of explain and of a CarePlan.
+    public let catalog: [FactID]
 
-    /// Resolves every parameter of `facts.json`; throws on the first missing or broken one.
+    /// Resolves every fact's kind and parameters; throws on the first unknown kind, missing or
+    /// broken parameter, unknown dependency or dependency cycle, with its place in facts.json.
     public init(mappings: MappingSet) throws(MappingError) {
-        rules = try FactRules(mappings)
+        rules = SharedRules(mappings)
+        catalog = mappings.factList.map { FactID($0.id) }
+        var kinds: [FactID: any FactKind] = [:]
+        for definition in mappings.factList {
+            kinds[FactID(definition.id)] = try FactKinds.make(definition.kind, FactParameters(mappings, definition))
+        }
+        // Depth-first, in file order: each fact after what it reads; a fact met again while its
+        // own dependencies are being resolved closes a cycle.
+        var plan: [any FactKind] = []
+        var done = Set<FactID>()
+        var visiting: [FactID] = []
+        func visit(_ id: FactID) throws(MappingError) {
+            if done.contains(id) { return }
+            let definition = mappings.facts[id.rawValue]
+            if visiting.contains(id) {
+                throw MappingError(file: definition?.file ?? "facts.json", path: "$.facts[id=\(id)]",
+                                   message: "the facts read each other in a cycle: \((visiting + [id]).map(\.rawValue).joined(separator: " → "))")
+            }
+            guard let kind = kinds[id] else {
+                throw MappingError(file: "facts.json", path: "$.facts", message: "fact \"\(id)\" is not defined")
+            }
+            visiting.append(id)
+            for dependency in kind.dependencies { try visit(dependency) }
+            visiting.removeLast()
+            done.insert(id)
+            plan.append(kind)
+        }
+        for id in catalog { try visit(id) }
+        self.plan = plan
     }
 
     /// The label `facts.json` gives a fact ("Castrate testosterone").
@@ -21,41 +55,15 @@ public struct FactDeriver: Sendable {
     public func derive(_ record: PatientRecord, asOf: Instant) -> FactSet {
         let d = Derivation(record: record, asOf: asOf, rules: rules)
         var facts = FactSet()
-
-        facts.set(d.prostateCancer())
-        let sites = d.metastaticSites()
-        facts.set(sites.metastatic)
-        facts.set(sites.bone)
-        facts.set(sites.visceral)
-        facts.set(sites.distantNodal)
-        facts.set(d.boneOnly(bone: sites.bone, visceral: sites.visceral, nodal: sites.distantNodal))
-        facts.set(d.symptomaticBone(bone: sites.bone))
-        let castrate = d.castrateTestosterone()
-        facts.set(castrate)
-        let progressed = d.progressedOnEnzalutamide()
-        facts.set(d.castrationResistant(castrate: castrate, progressedOnEnzalutamide: progressed))
-        facts.set(d.mcrpc(facts))
-        facts.set(d.exposure(rules.exposure(.priorARPI)))
-        facts.set(progressed)
-        facts.set(d.currentExposure(rules.onEnzalutamide))
-        facts.set(d.enzalutamideLine())
-        for id in [FactID.priorDocetaxel, .priorCabazitaxel, .priorRadium223, .priorLu177PSMA, .priorPARPInhibitor] {
-            facts.set(d.exposure(rules.exposure(id)))
-        }
-        facts.set(d.currentExposure(rules.onAbiraterone))
-        facts.set(d.somaticTestingDone())
-        facts.set(d.brcaAlteration())
-        facts.set(d.psmaPositive())
-        facts.set(d.pelvicRadiationPlanned())
-        facts.set(d.localRecurrence(metastatic: sites.metastatic))
-        facts.set(d.priorDefinitiveRadiotherapy())
+        facts.order = catalog
+        for kind in plan { facts.set(kind.derive(d, facts)) }
         return facts
     }
 }
 
 /// One derivation: the record seen as of the evaluation date, usable statements only.
 struct Derivation {
-    let rules: FactRules
+    let rules: SharedRules
     let asOf: Instant
     /// First instant after the evaluation day.
     let horizon: Instant
@@ -77,7 +85,7 @@ struct Derivation {
     /// unresolved reference, an unreadable entry): any of them may be the drug a fact looks for.
     let unidentifiedMedications: [MedicationUse]
 
-    init(record: PatientRecord, asOf: Instant, rules: FactRules) {
+    init(record: PatientRecord, asOf: Instant, rules: SharedRules) {
         self.rules = rules
         self.asOf = asOf
         self.horizon = asOf.adding(days: 1)

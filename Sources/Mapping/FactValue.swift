@@ -1,4 +1,4 @@
-public import ClinicalModel
+import ClinicalModel
 
 /// A fact's value: a truth for most facts, an integer for counted ones (the enzalutamide line).
 public enum FactValue: Hashable, Sendable, CustomStringConvertible {

@@ -82,7 +82,7 @@ struct BatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp(
         "Evaluate only shard i of N (1 ≤ i ≤ N), split deterministically by patient; the N shards together give exactly the unsharded output.",
         valueName: "i/N"))
-    var shard: String?
+    var shard: ShardArgument?
 
     @Option(help: ArgumentHelp("The state ledger. Default: <out>/state.sqlite.", valueName: "path"))
     var state: String?
@@ -115,9 +115,6 @@ struct BatchCommand: ParsableCommand {
 
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
-        if let shard, ShardSpec(parsing: shard) == nil {
-            throw ValidationError("--shard must be i/N with 1 ≤ i ≤ N, e.g. 2/8.")
-        }
         for (name, value) in [("--max-input-bytes", maxInputBytes), ("--max-decompressed-bytes", maxDecompressedBytes)] {
             if let value, (InputLimits.parseBytes(value) ?? 0) < 1 {
                 throw ValidationError("\(name) must be a positive number of bytes, optionally with K, M, G or T (e.g. 256M).")
@@ -139,14 +136,15 @@ struct BatchCommand: ParsableCommand {
     func run() throws {
         var options = BatchOptions(
             inputs: inputs, outDir: out, evaluation: evaluation.evaluationOptions, jobs: jobs,
-            shard: shard.flatMap(ShardSpec.init(parsing:)) ?? .all, statePath: state, quiet: quiet)
+            shard: shard?.spec ?? .all, statePath: state, quiet: quiet)
         options.limits = limits
         options.fullExport = fullExport
         options.transactionBundle = bundle == .transaction
         do {
             let report = try BatchRunner(options: options).run()
             if !quiet {
-                Diagnostics.line("ingest batch: \(report.records) records from \(report.inputFiles) files, \(report.patients) patients, \(report.carePlans) CarePlans, \(report.quarantinedRecords) quarantined; report: \(out)/report.html")
+                func n(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
+                Diagnostics.line("ingest batch: \(n(report.records, "record")) from \(n(report.inputFiles, "file")), \(n(report.patients, "patient")), \(n(report.carePlans, "CarePlan")), \(report.quarantinedRecords) quarantined; report: \(out)/report.html")
             }
             if report.quarantined { throw ExitCode(BatchRunner.quarantinedExitCode) }
         } catch let error as IngestError {

@@ -19,6 +19,11 @@ struct GuidelineOptionGroup: ParsableArguments {
         valueName: "url"))
     var canonicalBase: String?
 
+    @Option(name: .customLong("guideline"), help: ArgumentHelp(
+        "Apply only this guideline (its id, e.g. mcrpc-after-enzalutamide); repeat for several. Default: every guideline of the mappings (guidelines/*.json), one CarePlan per patient and guideline.",
+        valueName: "id"))
+    var guideline: [String] = []
+
     func validate() throws {
         if let canonicalBase {
             let scheme = canonicalBase.hasPrefix("https://") ? "https://" : canonicalBase.hasPrefix("http://") ? "http://" : nil
@@ -30,7 +35,9 @@ struct GuidelineOptionGroup: ParsableArguments {
     }
 
     func evaluationOptions(asOf: Instant) -> EvaluationOptions {
-        EvaluationOptions(asOf: asOf, mappings: mappings.map { .directory($0) } ?? .embedded, canonicalBase: canonicalBase)
+        var options = EvaluationOptions(asOf: asOf, mappings: mappings.map { .directory($0) } ?? .embedded, canonicalBase: canonicalBase)
+        options.guidelines = guideline.isEmpty ? nil : guideline
+        return options
     }
 }
 
@@ -39,20 +46,15 @@ struct EvaluationOptionGroup: ParsableArguments {
     @Option(name: .customLong("as-of"), help: ArgumentHelp(
         "Evaluation date, YYYY-MM-DD. Windows such as 'testosterone in the last 180 days' end here, counted in calendar days as the records give them; data dated later is ignored. Default: today (UTC).",
         valueName: "date"))
-    var asOf: String?
+    var asOf: EvaluationDate?
 
     @OptionGroup var guideline: GuidelineOptionGroup
 
     @OptionGroup(title: "Limits") var readLimits: ReadLimitsOptionGroup
 
-    func validate() throws {
-        if let asOf, EvaluationOptions.parseDate(asOf) == nil {
-            throw ValidationError("--as-of must be a date written YYYY-MM-DD, e.g. 2026-11-27.")
-        }
-    }
 
     var evaluationOptions: EvaluationOptions {
-        var options = guideline.evaluationOptions(asOf: asOf.flatMap(EvaluationOptions.parseDate) ?? Self.today())
+        var options = guideline.evaluationOptions(asOf: asOf?.instant ?? Self.today())
         options.limits = readLimits.limits
         return options
     }

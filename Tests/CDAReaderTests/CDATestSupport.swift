@@ -13,7 +13,10 @@ enum CDATest {
         }
     }()
 
-    static let reader = CDAReader(codeSystems: codeSystems)
+    static let reader: CDAReader = {
+        let mappings = try! MappingSet(files: DefaultMappings.files)  // loads: codeSystems above did
+        return CDAReader(codeSystems: codeSystems, statuses: mappings.statuses, templates: mappings.cdaTemplates)
+    }()
 
     static func read(_ xml: String, file: String = "test.xml") -> SourceExtract {
         reader.read(Array(xml.utf8), file: file)

@@ -32,7 +32,7 @@ import TestSupport
     }
 
     static func read(_ relative: String) throws -> Read {
-        var collector = RecordCollector(codeSystems: TestSupport.mappings.codeSystems)
+        var collector = RecordCollector(mappings: TestSupport.mappings)
         collector.add(try TestSupport.bytes(TestSupport.path(relative)), file: relative)
         let errors = collector.diagnostics.filter { $0.severity == .error }
         #expect(errors.isEmpty, "\(relative): \(errors)")
@@ -81,8 +81,8 @@ import TestSupport
         #expect(cda.record.identity.birthDate == fhir.record.identity.birthDate)
 
         let engine = try GuidelineEngine(mappings: TestSupport.mappings)
-        let fromCDA = engine.evaluate(cda.record, asOf: asOf)
-        let fromFHIR = engine.evaluate(fhir.record, asOf: asOf)
+        let fromCDA = engine.evaluate(cda.record, asOf: asOf)[0]
+        let fromFHIR = engine.evaluate(fhir.record, asOf: asOf)[0]
 
         // Every fact, in catalogue order, with the same value.
         let exceptions = Self.factExceptions[name] ?? [:]

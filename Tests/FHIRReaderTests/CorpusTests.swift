@@ -38,7 +38,7 @@ struct CorpusTests {
     @Test(arguments: files)
     func readsEveryCorpusFileWithPinnedCounts(_ relative: String) throws {
         let root = try #require(TestSupport.corpusRoot)
-        let reader = FHIRReader(codeSystems: TestSupport.mappings.codeSystems)
+        let reader = FHIRReader(codeSystems: TestSupport.mappings.codeSystems, statuses: TestSupport.mappings.statuses)
         let extract = reader.read(try TestSupport.bytes(root + "/" + relative), file: relative)
         #expect(extract.diagnostics.filter { $0.severity == .error }.isEmpty, "\(extract.diagnostics)")
         let c = extract.counts
@@ -61,7 +61,7 @@ struct CorpusTests {
         for file in TestSupport.files(under: root + "/bulk-ndjson", suffix: ".ndjson") {
             let text = String(decoding: try TestSupport.bytes(file), as: UTF8.self)
             for line in text.split(separator: "\n") {
-                var collector = RecordCollector(codeSystems: TestSupport.mappings.codeSystems)
+                var collector = RecordCollector(mappings: TestSupport.mappings)
                 collector.add(Array(line.utf8), file: "line")
                 #expect(!collector.hasErrors)
                 _ = pipeline.carePlans(collector.records())

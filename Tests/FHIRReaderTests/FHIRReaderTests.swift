@@ -5,7 +5,7 @@ import TestSupport
 @testable import FHIRReader
 
 @Suite struct FHIRReaderTests {
-    let reader = FHIRReader(codeSystems: TestSupport.mappings.codeSystems)
+    let reader = FHIRReader(codeSystems: TestSupport.mappings.codeSystems, statuses: TestSupport.mappings.statuses)
 
     func read(_ text: String, file: String = "t.json") -> SourceExtract { reader.read(Array(text.utf8), file: file) }
 

@@ -57,15 +57,15 @@ import TestSupport
     func nothingTheGuidelineWithholdsFires(_ c: Case) throws {
         let asOf = try #require(EvaluationOptions.parseDate(c.asOf))
         let engine = try GuidelineEngine(mappings: TestSupport.mappings)
-        var collector = RecordCollector(codeSystems: TestSupport.mappings.codeSystems, identity: TestSupport.mappings.identityRules)
+        var collector = RecordCollector(mappings: TestSupport.mappings, identity: TestSupport.mappings.identityRules)
         for file in c.files { collector.add(try TestSupport.bytes(TestSupport.path("Fixtures/safety/" + file)), file: file) }
         let records = collector.records()
         try #require(!records.isEmpty, "\(c.id): no patient")
         // Every patient the inputs hold; an incomplete one gets no CarePlan (nothing fires for him).
         var fired = Set<String>()
-        var evaluation = engine.evaluate(records[0], asOf: asOf)
+        var evaluation = engine.evaluate(records[0], asOf: asOf)[0]
         for record in records {
-            let e = engine.evaluate(record, asOf: asOf)
+            let e = engine.evaluate(record, asOf: asOf)[0]
             if record.incomplete.isEmpty { fired.formUnion(e.fired.map(\.recommendation.id)) }
             evaluation = e
         }

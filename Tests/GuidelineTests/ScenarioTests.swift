@@ -56,7 +56,7 @@ import TestSupport
             }
         }
         let engine = try GuidelineEngine(mappings: TestSupport.mappings)
-        for r in engine.guideline.recommendations {
+        for r in engine.guidelines[0].recommendations {
             #expect(fires[r.id, default: 0] >= 1, "no scenario where \(r.id) fires")
             #expect(misses[r.id, default: 0] >= 1, "no scenario where \(r.id) must not fire")
         }
@@ -68,7 +68,7 @@ import TestSupport
         let pipeline = try Pipeline(options: EvaluationOptions(asOf: s.asOf))
         let engine = try GuidelineEngine(mappings: TestSupport.mappings)
         func collect() throws -> (records: [PatientRecord], collector: RecordCollector) {
-            var collector = RecordCollector(codeSystems: TestSupport.mappings.codeSystems, identity: TestSupport.mappings.identityRules)
+            var collector = RecordCollector(mappings: TestSupport.mappings, identity: TestSupport.mappings.identityRules)
             collector.add(try TestSupport.bytes(TestSupport.path(s.input)), file: s.input)
             return (collector.records(), collector)
         }
@@ -83,7 +83,7 @@ import TestSupport
         for p in s.expect["patients"]?.arrayValue ?? [] {
             let subject = try #require(p["subject"]?.stringValue)
             let record = try #require(records.first { Self.subjectText($0.identity.subject) == subject }, "no patient \(subject)")
-            let evaluation = engine.evaluate(record, asOf: s.asOf)
+            let evaluation = engine.evaluate(record, asOf: s.asOf)[0]
             if let deceased = p["deceased"]?.boolValue {
                 #expect(evaluation.deceased == deceased, "\(name) \(subject): deceased is \(evaluation.deceased)")
             }

@@ -106,7 +106,7 @@ import TestSupport
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-mappings-\(getpid())")
         try? FileManager.default.removeItem(at: dir)
         try FileManager.default.copyItem(at: URL(fileURLWithPath: TestSupport.path("Mappings")), to: dir)
-        let guideline = dir.appendingPathComponent("guideline.json")
+        let guideline = dir.appendingPathComponent("guidelines/mcrpc-after-enzalutamide.json")
         let text = try String(contentsOf: guideline, encoding: .utf8)
         try Data(text.replacingOccurrences(of: "\"version\": \"1.1.0\"", with: "\"version\": \"9.9.9\"").utf8).write(to: guideline)
         let file = try write(Self.mcrpcBundle, "m.json")
@@ -116,6 +116,6 @@ import TestSupport
         try Data("{".utf8).write(to: guideline)
         let broken = try TestSupport.runIngest(["--mappings", dir.path, file])
         #expect(broken.status == 65)
-        #expect(broken.stderr.contains("guideline.json"))
+        #expect(broken.stderr.contains("guidelines/mcrpc-after-enzalutamide.json"))
     }
 }

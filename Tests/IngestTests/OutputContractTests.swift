@@ -90,17 +90,17 @@ import TestSupport
         return path
     }
 
-    /// The guideline's recommendation ids and titles, in priority order (Mappings/guideline.json).
+    /// The guideline's recommendation ids and titles, in priority order (Mappings/guidelines/mcrpc-after-enzalutamide.json).
     static let guideline: (id: String, version: String, recommendations: [(id: String, title: String)]) = {
-        let data = (try? Data(contentsOf: URL(fileURLWithPath: TestSupport.path("Mappings/guideline.json")))) ?? Data()
+        let data = (try? Data(contentsOf: URL(fileURLWithPath: TestSupport.path("Mappings/guidelines/mcrpc-after-enzalutamide.json")))) ?? Data()
         let g = (try? JSONSerialization.jsonObject(with: data)) as? Object ?? [:]
         let recs = (g["recommendations"] as? [Object] ?? []).map { ($0["id"] as? String ?? "", $0["title"] as? String ?? "") }
         return (g["id"] as? String ?? "", g["version"] as? String ?? "", recs)
     }()
 
-    /// The recommendations that cite sources in Mappings/guideline.json.
+    /// The recommendations that cite sources in Mappings/guidelines/mcrpc-after-enzalutamide.json.
     static let citedRecommendations: Set<String> = {
-        let data = (try? Data(contentsOf: URL(fileURLWithPath: TestSupport.path("Mappings/guideline.json")))) ?? Data()
+        let data = (try? Data(contentsOf: URL(fileURLWithPath: TestSupport.path("Mappings/guidelines/mcrpc-after-enzalutamide.json")))) ?? Data()
         let g = (try? JSONSerialization.jsonObject(with: data)) as? Object ?? [:]
         return Set((g["recommendations"] as? [Object] ?? []).filter { !($0["citations"] as? [Any] ?? []).isEmpty }
             .compactMap { $0["id"] as? String })
@@ -588,7 +588,7 @@ import TestSupport
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-narrative-mappings-\(getpid())")
         try? FileManager.default.removeItem(at: dir)
         try FileManager.default.copyItem(at: URL(fileURLWithPath: TestSupport.path("Mappings")), to: dir)
-        let file = dir.appendingPathComponent("guideline.json")
+        let file = dir.appendingPathComponent("guidelines/mcrpc-after-enzalutamide.json")
         var g = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? Object)
         let hostileTitle = "Docetaxel " + Self.hostile
         var recs = g["recommendations"] as? [Object] ?? []

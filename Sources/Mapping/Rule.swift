@@ -1,7 +1,6 @@
-public import Mapping
-import JSONKit
+public import JSONKit
 
-/// A recommendation's condition over facts, as written in `guideline.json`:
+/// A condition over facts, as a guideline's recommendation or a `rule` fact writes it:
 ///
 /// - `"mcrpc"`: the fact is true
 /// - `{"not": R}`: R is false (a fact that is unknown stays unknown: it never enables)
@@ -83,37 +82,61 @@ public indirect enum Rule: Hashable, Sendable {
         }
     }
 
-    /// Decodes a rule; `known` lists the fact ids a rule may name.
-    static func decode(_ json: JSONValue, path: String, known: Set<FactID>) throws(MappingError) -> Rule {
+    /// The facts whose values decide the outcome, in order: for a conjunction that holds, all
+    /// of its parts; that fails, the parts that fail; that cannot be decided, the parts that
+    /// cannot; a disjunction the mirror image (the first part that holds, when one does).
+    public func deciding(_ facts: FactSet) -> [FactID] {
+        let value = evaluate(facts)
+        var result: [FactID] = []
+        func add(_ ids: [FactID]) { for id in ids where !result.contains(id) { result.append(id) } }
+        switch self {
+        case .fact(let id), .isUnknown(let id): add([id])
+        case .not(let r): add(r.deciding(facts))
+        case .all(let rs):
+            for r in rs where value == .true || r.evaluate(facts) == value { add(r.deciding(facts)) }
+        case .any(let rs):
+            if value == .true, let first = rs.first(where: { $0.evaluate(facts) == .true }) {
+                add(first.deciding(facts))
+            } else {
+                for r in rs where value == .false || r.evaluate(facts) == value { add(r.deciding(facts)) }
+            }
+        }
+        return result
+    }
+
+    /// Decodes a rule; `known` lists the fact ids a rule may name; `file` names the file in errors.
+    public static func decode(_ json: JSONValue, path: String, known: Set<FactID>, file: String = "guideline.json")
+        throws(MappingError) -> Rule
+    {
         func fact(_ s: String, _ p: String) throws(MappingError) -> FactID {
             let id = FactID(s)
             guard known.contains(id) else {
-                throw MappingError(file: "guideline.json", path: p, message: "unknown fact \"\(s)\"")
+                throw MappingError(file: file, path: p, message: "unknown fact \"\(s)\"")
             }
             return id
         }
         if let s = json.stringValue { return .fact(try fact(s, path)) }
         guard let o = json.objectValue, o.members.count == 1, let m = o.members.first else {
-            throw MappingError(file: "guideline.json", path: path,
+            throw MappingError(file: file, path: path,
                                message: "a rule is a fact id or an object with one of \"not\", \"all\", \"any\", \"unknown\"")
         }
         switch m.key {
-        case "not": return .not(try decode(m.value, path: path + ".not", known: known))
+        case "not": return .not(try decode(m.value, path: path + ".not", known: known, file: file))
         case "unknown":
             guard let s = m.value.stringValue else {
-                throw MappingError(file: "guideline.json", path: path + ".unknown", message: "expected a fact id")
+                throw MappingError(file: file, path: path + ".unknown", message: "expected a fact id")
             }
             return .isUnknown(try fact(s, path + ".unknown"))
         case "all", "any":
             let list = m.value.arrayValue
             guard !list.isEmpty else {
-                throw MappingError(file: "guideline.json", path: path + "." + m.key, message: "expected a non-empty array")
+                throw MappingError(file: file, path: path + "." + m.key, message: "expected a non-empty array")
             }
             var rules: [Rule] = []
-            for (i, item) in list.enumerated() { rules.append(try decode(item, path: "\(path).\(m.key)[\(i)]", known: known)) }
+            for (i, item) in list.enumerated() { rules.append(try decode(item, path: "\(path).\(m.key)[\(i)]", known: known, file: file)) }
             return m.key == "all" ? .all(rules) : .any(rules)
         default:
-            throw MappingError(file: "guideline.json", path: path + "." + m.key,
+            throw MappingError(file: file, path: path + "." + m.key,
                                message: "unknown operator \"\(m.key)\" (use not, all, any, unknown)")
         }
     }

@@ -1,0 +1,2 @@
+// Only the declaration in include/CLibFuzzer.h; SwiftPM wants one source file per C target.
+#include "CLibFuzzer.h"
