@@ -19,6 +19,7 @@ help:
 	@echo "make run    build and run the nightly batch over Fixtures/ and ../shared/corpus (output in ./out)"
 	@echo "make test   run all tests (installs system packages and a Python venv when missing)"
 	@echo "make golden regenerate Fixtures/scenarios/*/careplans.ndjson after an intended change"
+	@echo "make bench  measure speed and memory against orjson, simdjson, fhir.resources, lxml (bench/results.json)"
 	@echo "make oracle recompute Fixtures/corpus/*-counts.json with the independent Python oracle"
 
 # System packages the build and tests need; installed only when missing (Debian).
@@ -82,6 +83,19 @@ golden: build
 oracle: venv
 	$(PYTHON) tools/corpus_counts.py $(CORPUS) > Fixtures/corpus/fhir-counts.json
 	$(PYTHON) tools/ccda_counts.py $(CORPUS)/ccda > Fixtures/corpus/ccda-counts.json
+
+# Benchmarks against the peers and, with BASELINE=path/to/ingest, against another build of ingest
+# in the same run (e.g. main before a change). Inputs are generated into .build/bench-data once
+# (BENCH_MB of FHIR NDJSON, default 100); the table is printed and bench/results.json written.
+# Never part of make test: speed is measured, not asserted.
+BENCH_MB   ?= 100
+BENCH_RUNS ?= 3
+BENCH_DATA := .build/bench-data-$(BENCH_MB)
+bench: release venv
+	@[ -f $(BENCH_DATA)/.done ] || { rm -rf $(BENCH_DATA) && \
+		$(PYTHON) tools/bench_data.py $(BENCH_DATA) $(CORPUS) Fixtures/scenarios --mb $(BENCH_MB) && touch $(BENCH_DATA)/.done; }
+	$(PYTHON) tools/bench.py --ingest .build/release/ingest $(if $(BASELINE),--baseline $(BASELINE)) \
+		--data $(BENCH_DATA) --corpus $(CORPUS) --runs $(BENCH_RUNS) --json bench/results.json
 
 clean:
 	rm -rf .build out $(VENV)

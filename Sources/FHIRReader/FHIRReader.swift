@@ -31,7 +31,7 @@ public struct FHIRReader: Sendable {
     /// A record (a document or an NDJSON line) over the size limit, rejected unread.
     func oversized(_ count: Int) -> Bool { count > limits.maxJSONDocumentBytes }
 
-    static func tooLarge(_ file: String, line: Int, count: Int, limit: Int) -> Diagnostic {
+    public static func tooLarge(_ file: String, line: Int, count: Int, limit: Int) -> Diagnostic {
         Diagnostic(kind: "json-limit", severity: .error, file: file, line: line,
                    message: "the record is \(count) bytes, more than the limit of \(limit); it was not read.")
     }

@@ -27,6 +27,23 @@ public enum FileIO {
         return bytes
     }
 
+    /// A descriptor to read `path` from as a stream: standard input (`-`, or a name of it), or a
+    /// regular file (`owned`: the caller closes it); nil for a named pipe, which ``read(_:)``
+    /// reads whole to its limit. Special files are refused as ``read(_:)`` refuses them.
+    public static func openStream(_ path: String) throws(IngestError) -> (fd: Int32, name: String, owned: Bool)? {
+        if path == "-" { return (0, "standard input", false) }
+        if isStandardInput(path) { return (0, path, false) }
+        // A FIFO is told before it is opened: opening one and closing it again could break its writer.
+        var st = stat()
+        if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFIFO { return nil }
+        let file = try openRegular(Array(path.utf8), name: path)
+        // Blocking reads from here on: a regular file never blocks, and O_NONBLOCK was only there
+        // so that opening a FIFO could not hang.
+        let flags = fcntl(file.fd, F_GETFL)
+        if flags >= 0 { _ = fcntl(file.fd, F_SETFL, flags & ~O_NONBLOCK) }
+        return (file.fd, path, true)
+    }
+
     /// Most bytes read from a named pipe (1 GiB, the JSON document limit).
     static let pipeLimit = 1 << 30
 

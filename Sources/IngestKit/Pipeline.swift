@@ -1,4 +1,5 @@
 public import ClinicalModel
+import FHIRReader
 import Guideline
 public import JSONKit
 import Mapping
@@ -13,6 +14,8 @@ public struct Pipeline: Sendable {
     public let options: EvaluationOptions
     let engine: GuidelineEngine
     let builder: CarePlanBuilder
+    /// How much of an NDJSON input is read at a time (``InputPieces``).
+    public var chunkBytes = InputPieces.defaultChunkBytes
 
     public init(options: EvaluationOptions) throws(IngestError) {
         self.options = options
@@ -33,9 +36,14 @@ public struct Pipeline: Sendable {
         public var conflicts = 0
         public var counts = ReadCounts()
         public var diagnostics: [Diagnostic] = []
+        /// Errors already written out as they were found (``Pipeline/runOnePatientPerLine``),
+        /// not kept in `diagnostics`.
+        public var streamedErrors = 0
         /// 0 when every input was read; 65 when some input or record was rejected, or a patient is
         /// incomplete (he gets no CarePlan).
-        public var exitCode: Int32 { diagnostics.contains { $0.severity == .error } || incomplete > 0 ? 65 : 0 }
+        public var exitCode: Int32 {
+            streamedErrors > 0 || diagnostics.contains { $0.severity == .error } || incomplete > 0 ? 65 : 0
+        }
     }
 
     /// What reading every input gave: the records, and the warnings and conflicts of assembling them.
@@ -46,16 +54,27 @@ public struct Pipeline: Sendable {
         public var conflicts: Int
     }
 
-    /// Reads every input into one set of records. `-` is stdin.
+    /// Reads every input into one set of records. `-` is stdin. NDJSON is read in pieces of
+    /// whole lines (``InputPieces``): no input is held whole, only what was read from it.
     public func collect(_ inputs: [String]) throws(IngestError) -> Collected {
         var collector = RecordCollector(mappings: engine.mappings, identity: engine.mappings.identityRules,
                                         limits: options.limits)
+        let readers = collector.readers
         for input in inputs {
-            let bytes = try FileIO.read(input)
-            if input == "-" && bytes.isEmpty && inputs.count == 1 {
-                throw IngestError(.noInput, "no input on standard input (pipe a FHIR bundle in, or name files)")
+            let file = input == "-" ? "-" : input
+            try InputPieces.read(input, file: file, chunkBytes: chunkBytes, readers: readers) { piece throws(IngestError) in
+                switch piece {
+                case .whole(let bytes):
+                    if input == "-" && bytes.isEmpty && inputs.count == 1 {
+                        throw IngestError(.noInput, "no input on standard input (pipe a FHIR bundle in, or name files)")
+                    }
+                    collector.add(bytes, file: file)
+                case .lines(let run, let firstLine):
+                    collector.add(run.withUnsafeBufferPointer { readers.fhir.readLines($0, file: file, firstLine: firstLine) })
+                case .rejected(let extract):
+                    collector.add(extract)
+                }
             }
-            collector.add(bytes, file: input == "-" ? "-" : input)
         }
         let assembled = collector.assemble()
         return Collected(records: assembled.records, collector: collector, assemblyDiagnostics: assembled.diagnostics,

@@ -84,6 +84,11 @@ struct Derivation {
     /// Real medication statements that name no drug we can read (no text, no display, an
     /// unresolved reference, an unreadable entry): any of them may be the drug a fact looks for.
     let unidentifiedMedications: [MedicationUse]
+    /// The texts of each of `medications`, folded once for all the value sets they are matched
+    /// against (a record's drugs meet every drug list of every fact).
+    let medicationTexts: [FoldedTexts]
+    /// What this record's facts already asked: several facts look for the same drugs.
+    let memo = DerivationMemo()
 
     init(record: PatientRecord, asOf: Instant, rules: SharedRules) {
         self.rules = rules
@@ -105,6 +110,7 @@ struct Derivation {
         medications = medicationsAll.filter {
             $0.usability.isUsable && known($0.actuality == .planned ? $0.authored?.start : $0.start)
         }
+        medicationTexts = medications.map { FoldedTexts($0.medication) }
         futureMedications = medicationsAll.filter { $0.usability.isUsable && $0.actuality == .actual && !known($0.start) }
         unidentifiedMedications = medicationsAll.filter {
             unreadable($0.usability)
@@ -120,7 +126,13 @@ struct Derivation {
     /// Real exposures (not planned) to drugs in `vs`. A drug is a name: "did not tolerate
     /// docetaxel" names docetaxel, and the statement's status says whether it was given.
     func exposures(_ vs: ValueSet) -> [MedicationUse] {
-        medications.filter { $0.actuality == .actual && vs.matchesName($0.medication) }
+        if let known = memo.exposures[vs.id] { return known }
+        var found: [MedicationUse] = []
+        for (m, folded) in zip(medications, medicationTexts) where m.actuality == .actual && vs.matchesName(m.medication, folded: folded) {
+            found.append(m)
+        }
+        memo.exposures[vs.id] = found
+        return found
     }
 
     var hasMedicationHistory: Bool { medications.contains { $0.actuality == .actual } }

@@ -25,11 +25,54 @@ public struct TextMatcher: Sendable {
         self.exact = exact
         self.terms = bytes.map { String(decoding: $0, as: UTF8.self) }
         self.rules = rules
+        var byPair: [UInt16: [Int]] = [:]
+        var always: [Int] = []
+        var pairs = [UInt64](repeating: 0, count: 1024)
+        for (i, t) in bytes.enumerated() {
+            if exact[i] || t.count < 2 {
+                always.append(i)
+            } else {
+                let key = UInt16(t[0]) << 8 | UInt16(t[1])
+                byPair[key, default: []].append(i)
+                pairs[Int(key >> 6)] |= 1 << UInt64(key & 63)
+            }
+        }
+        self.termsByPair = byPair
+        self.alwaysTried = always
+        self.pairBits = pairs
     }
 
     /// The terms as bytes, folded once.
     private let termBytes: [[UInt8]]
     private let exact: [Bool]
+    /// The terms by their first two bytes, and a bit per two-byte pair that starts some term: one
+    /// pass over a text finds the few terms that can occur in it, instead of scanning it once per
+    /// term (a drug value set has hundreds). Exact and one-byte terms are always tried.
+    private let termsByPair: [UInt16: [Int]]
+    private let alwaysTried: [Int]
+    private let pairBits: [UInt64]
+
+    /// The indexes of the terms that may occur in `folded`, in term order (the order decides
+    /// which mention wins, as when every term was tried).
+    private func candidates(in folded: [UInt8]) -> [Int] {
+        var found = alwaysTried
+        if folded.count >= 2 {
+            for i in 0..<(folded.count - 1) {
+                let key = UInt16(folded[i]) << 8 | UInt16(folded[i + 1])
+                guard pairBits[Int(key >> 6)] & (1 << UInt64(key & 63)) != 0, let terms = termsByPair[key] else { continue }
+                found += terms
+            }
+        }
+        if found.count > 1 {
+            found.sort()
+            var last = -1
+            found.removeAll { i in
+                defer { last = i }
+                return i == last
+            }
+        }
+        return found
+    }
 
     public var isEmpty: Bool { termBytes.isEmpty }
 
@@ -53,10 +96,21 @@ public struct TextMatcher: Sendable {
 
     func mention(in text: String, rules: TextRules) -> Mention? {
         guard !termBytes.isEmpty else { return nil }
-        let folded = Self.foldedBytes(text)
+        return mention(inFolded: Self.foldedBytes(text), rules: rules)
+    }
+
+    /// The first term found in text already folded (``foldedBytes(_:)``), without any trigger:
+    /// for a text matched against many value sets, folded once.
+    func firstName(inFolded folded: [UInt8]) -> String? {
+        guard !termBytes.isEmpty else { return nil }
+        return mention(inFolded: folded, rules: .none)?.term
+    }
+
+    func mention(inFolded folded: [UInt8], rules: TextRules) -> Mention? {
         var uncertain: Mention? = nil
         var negated: Mention? = nil
-        for (i, term) in termBytes.enumerated() {
+        for i in candidates(in: folded) {
+            let term = termBytes[i]
             if exact[i] {
                 if Self.trimmedText(folded).elementsEqual(term) { return Mention(term: terms[i], reading: .affirmed) }
                 continue

@@ -72,6 +72,14 @@ public struct ValueSet: Sendable {
         return concept.texts.contains { text.firstName(in: $0) != nil }
     }
 
+    /// ``matchesName(_:)`` with the concept's texts already folded (``FoldedTexts``).
+    func matchesName(_ concept: Concept, folded: FoldedTexts) -> Bool {
+        if concept.codings.contains(where: { contains($0) }) { return true }
+        guard !text.isEmpty else { return false }
+        if !opposites.isEmpty, concept.codings.contains(where: { isOpposite($0) }) { return false }
+        return folded.texts.contains { text.firstName(inFolded: $0) != nil }
+    }
+
     /// How the concept mentions this value set when no code decides: affirmed, uncertain or
     /// negated text; nil when it does not mention it at all (or a coding says the opposite).
     public func textMention(_ concept: Concept) -> TextMatcher.Mention? {

@@ -30,10 +30,23 @@ struct Pipe: ParsableCommand {
     @Flag(help: "Print a line to standard error accounting for every record: read, skipped, rejected.")
     var summary = false
 
+    @Flag(name: .customLong("one-patient-per-line"), help: ArgumentHelp(
+        "Stream: evaluate each NDJSON line (one Bundle per patient, the usual export) and write its CarePlans as soon as it is read, in input order; memory stays bounded by the largest line.",
+        discussion: "Each line must hold its patient whole, Medications included: a patient seen again on a later line is an error there (that line gets no CarePlan, exit status 65), never a second CarePlan. Without this flag every input is grouped by patient first and CarePlans are sorted by patient."))
+    var onePatientPerLine = false
+
+    func validate() throws {
+        if onePatientPerLine && bundle != nil {
+            throw ValidationError("--bundle writes one document once everything is read, so it cannot stream: leave out --one-patient-per-line, or --bundle.")
+        }
+    }
+
     func run() throws {
         do {
             let pipeline = try Pipeline(options: evaluation.evaluationOptions)
-            let outcome = try pipeline.runPipe(inputs: try inputs.resolved(), pretty: pretty, shape: bundle?.shape ?? .ndjson)
+            let outcome = onePatientPerLine
+                ? try pipeline.runOnePatientPerLine(inputs: try inputs.resolved(), pretty: pretty) { Diagnostics.line("ingest: \($0)") }
+                : try pipeline.runPipe(inputs: try inputs.resolved(), pretty: pretty, shape: bundle?.shape ?? .ndjson)
             Diagnostics.emit(outcome.diagnostics)
             if summary { Diagnostics.line(Pipeline.summary(outcome)) }
             if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }

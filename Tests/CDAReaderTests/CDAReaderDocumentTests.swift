@@ -119,7 +119,9 @@ struct CDAReaderDocumentTests {
             let clock = ContinuousClock()
             var e = SourceExtract(file: "")
             let elapsed = clock.measure { e = CDATest.read(xml, file: "xxe.xml") }
-            #expect(elapsed < .milliseconds(500))
+            // A hang guard, not a speed claim (benchmarks measure speed): an external entity that
+            // were fetched would wait on the network; a refusal takes milliseconds, also under TSan.
+            #expect(elapsed < .seconds(10))
             let d = try #require(e.diagnostics.first)
             #expect(d.severity == .error)
             #expect(d.kind == "unsafe-xml")
