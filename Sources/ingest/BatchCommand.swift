@@ -148,16 +148,16 @@ struct BatchCommand: ParsableCommand {
             }
             if report.quarantined { throw ExitCode(BatchRunner.quarantinedExitCode) }
         } catch let error as IngestError {
-            Diagnostics.line("ingest batch: error: \(error.message)")
+            Diagnostics.error("\(error.message)")
             throw ExitCode(error.exitCode)
         } catch let error as BatchError {
-            Diagnostics.line("ingest batch: error: \(error.message)")
+            Diagnostics.error("\(error.message)")
             throw ExitCode(error.exitCode)
         } catch let error as ExitCode {
             throw error
         } catch {
             // Anything else comes before the ledger commit, and nothing is published before it.
-            Diagnostics.line("ingest batch: error: the run failed before its ledger commit, so nothing was published (outputs and ledger are as the previous run left them): \(error)")
+            Diagnostics.error("the run failed before its ledger commit, so nothing was published (outputs and ledger are as the previous run left them): \(error)")
             throw ExitCode(74)
         }
     }
