@@ -13,7 +13,7 @@ SYSTEM_PACKAGES := libxml2-dev pkg-config python3-venv libsqlite3-dev zlib1g-dev
 
 export CLINICALINGEST_CORPUS := $(CORPUS)
 
-.PHONY: help deps venv build release run test golden oracle bench clean
+.PHONY: help deps venv build release run test golden oracle bench clean report-chromium
 
 help:
 	@echo "make run    build and run the nightly batch over Fixtures/ and ../shared/corpus (output in ./out)"
@@ -70,6 +70,19 @@ test: deps venv
 	CLINICALINGEST_CAREPLAN_SINK=$(SINK) swift test
 	@# --catalogue: the second guideline of Fixtures/mappings-second-guideline (SecondGuidelineTests)
 	$(PYTHON) tools/validate_careplans.py --catalogue Fixtures/mappings-second-guideline $(SINK)
+	@# report.html (html.parser, escaping, one row and explanation per CarePlan, history) and explain's JSON schema
+	$(PYTHON) tools/test_report.py .build/debug/ingest
+	@$(MAKE) --no-print-directory report-chromium
+
+# report.html in headless Chromium at 1400 and 390 px (console errors; screenshots in
+# .build/report-screenshots/). Debian's chromium is installed for this test only, when missing;
+# when it cannot be, the test is skipped with the reason.
+report-chromium: venv
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing chromium (for the report test only)"; SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		{ $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; } \
+			|| echo "chromium could not be installed"; }
+	$(PYTHON) tools/report_chromium.py .build/debug/ingest
 
 # Regenerate golden CarePlans after an intended change; review the diff before committing.
 golden: build

@@ -16,7 +16,7 @@ extension ReportPage {
         var options = ""
         for g in r.guidelines {
             for rec in g.recommendations where r.perRecommendation[rec.id, default: 0] > 0 {
-                options += "<option value=\"\(escape(rec.id))\">\(escape((rec.activity.doNotPerform ? "Do not: " : "") + rec.title))</option>"
+                options += "<option value=\"\(escape(rec.id))\">\(escape(dnpPrefix(rec.activity.doNotPerform, rec.title) + rec.title))</option>"
             }
         }
         var body = ""
@@ -108,7 +108,7 @@ extension ReportPage {
                 let cls = rec.fired ? (rec.doNotPerform ? "fires dnp" : "fires") : "notfired"
                 let why = rec.fired ? "because " + rec.reasons.joined(separator: ", ")
                     : "needs \(rec.rule); stopped by " + rec.reasons.joined(separator: ", ")
-                var li = "<li class=\"\(cls)\"><b>\(rec.fired ? "FIRES" : "not fired")</b> \(escape((rec.doNotPerform ? "Do not: " : "") + rec.title)) <small>(\(escape(rec.id)))</small><br><small>\(escape(why))</small>"
+                var li = "<li class=\"\(cls)\"><b>\(rec.fired ? "FIRES" : "not fired")</b> \(escape(dnpPrefix(rec.doNotPerform, rec.title) + rec.title)) <small>(\(escape(rec.id)))</small><br><small>\(escape(why))</small>"
                 for c in rec.caveats { li += "<br><small><i>note:</i> \(escape(c))</small>" }
                 out += li + "</li>\n"
             }

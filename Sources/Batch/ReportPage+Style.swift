@@ -7,7 +7,7 @@ extension ReportPage {
         body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;padding:20px;color:var(--ink);background:var(--bg);font-size:14px;line-height:1.4}
         h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px} h4{margin:12px 0 4px;font-size:14px}
         .sub{color:var(--mute);margin-bottom:16px;overflow-wrap:anywhere}
-        .tiles{display:flex;flex-wrap:wrap;gap:10px}.tile{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 14px;min-width:130px;flex:1 1 130px}
+        .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));gap:10px}.tile{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 14px}
         .tile .value{font-size:24px;font-weight:600}.tile .name{color:var(--mute);font-size:13px}.tile.warn .value{color:var(--amber)}
         .scroll{overflow-x:auto;max-width:100%}
         table{border-collapse:collapse;background:var(--card);width:100%;font-size:13px}
@@ -31,7 +31,7 @@ extension ReportPage {
         table.facts td:first-child{white-space:nowrap}.v{font-weight:600}.v.yes{color:var(--green)}.v.no{color:var(--mute)}.v.unknown{color:var(--amber)}
         ul.evidence{margin:2px 0 0;padding-left:18px;color:var(--mute);font-size:12px;overflow-wrap:anywhere}
         ol.outcomes{margin:4px 0;padding-left:22px} ol.outcomes li{margin:3px 0;overflow-wrap:anywhere} li.fires b{color:var(--green)} li.fires.dnp b{color:var(--red)} li.notfired{color:var(--mute)}
-        .filters{display:flex;flex-wrap:wrap;gap:10px 16px;align-items:center;margin-bottom:8px}.filters input[type=search]{min-width:220px;padding:4px 6px}
+        .filters{display:flex;flex-wrap:wrap;gap:10px 16px;align-items:center;margin-bottom:8px}.filters input[type=search]{min-width:220px;max-width:100%;padding:4px 6px}.filters select{max-width:100%}.filters label{max-width:100%}
         #shown{color:var(--mute);font-size:13px}
         .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:10px}
         .chart{margin:0;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:8px 10px}
@@ -84,6 +84,9 @@ extension ReportPage {
           bodies.forEach(function(b){
             b.querySelector('tr.row').addEventListener('click',function(){var d=b.querySelector('details'); d.open=!d.open;});
           });
+          // #pN (a link to one patient's explanation) opens it.
+          var target=location.hash&&document.getElementById(location.hash.slice(1));
+          if(target&&target.tagName==='DETAILS'){target.open=true;target.scrollIntoView();}
           apply();
         })();
         """

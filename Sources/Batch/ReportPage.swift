@@ -104,8 +104,13 @@ enum ReportPage {
     static func recLabel(_ id: String, info: [String: RecommendationInfo]) -> String {
         let i = info[id]
         let cls = i?.doNotPerform == true ? "rec dnp" : "rec"
-        let prefix = i?.doNotPerform == true ? "Do not: " : ""
-        return "<span class=\"\(cls)\" title=\"\(escape(id))\">\(escape(prefix + (i?.title ?? id)))</span>"
+        let title = i?.title ?? id
+        return "<span class=\"\(cls)\" title=\"\(escape(id))\">\(escape(dnpPrefix(i?.doNotPerform == true, title) + title))</span>"
+    }
+
+    /// "Do not: " before a do-not-perform's title, unless the title says so itself.
+    static func dnpPrefix(_ doNotPerform: Bool, _ title: String) -> String {
+        doNotPerform && !title.lowercased().hasPrefix("do not") ? "Do not: " : ""
     }
 
     /// Changes since the baseline night, withdrawn patients included (they have no row above).
