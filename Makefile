@@ -54,7 +54,7 @@ run: release
 	echo "CarePlans (NDJSON, by patient): $(CURDIR)/out/careplans.ndjson ($$(wc -l < out/careplans.ndjson) CarePlans)"; \
 	echo "Changes since the last run:     $(CURDIR)/out/changes.ndjson ($$(wc -l < out/changes.ndjson) patients)"; \
 	echo "Quarantined inputs:             $(CURDIR)/out/quarantine/ ($$(ls out/quarantine | grep -vc reason) entries)"; \
-	echo "Why a scenario fired or not:    .build/release/ingest explain --as-of $(AS_OF) Fixtures/scenarios/01-mcrpc-docetaxel-stop-reason/input.json"; \
+	echo "Why a patient's CarePlan says what it says: .build/release/ingest explain --state out/state.sqlite --patient Patient/p01"; \
 	if [ $$status = 2 ]; then echo "(exit status 2: the run completed and quarantined some inputs — see out/quarantine/)"; \
 	elif [ $$status != 0 ]; then exit $$status; fi
 

@@ -160,8 +160,9 @@ public struct BatchRunner: Sendable {
                 records += assembled.filter { options.shard.contains(patientKey: $0.key) }
             }
             let patients = try evaluate(records, ledger: ledger, staging: staging, night: night)
-            // For `explain --state` and the report: the records and explanations of tonight.
-            try staging.stageRecords(records)
+            // For `explain --state` and the report: the records and explanations of tonight. A
+            // record not re-evaluated is the one a run of this night already kept (same hash).
+            try staging.stageRecords(zip(records, patients).filter { $0.1.first?.evaluated ?? true }.map(\.0))
             for o in patients.compactMap(\.first) { if let e = o.explanation { report.explanations[o.key] = e } }
             try staging.db.write { db in
                 for o in patients.flatMap({ $0 }) {

@@ -81,8 +81,11 @@ import TestSupport
         let out = try Self.temp("state")
         let inputs = [TestSupport.path("Fixtures/scenarios/01-mcrpc-docetaxel-stop-reason/input.json"), Self.three, Self.cda,
                       TestSupport.path("Fixtures/scenarios/35-ndjson/input.ndjson")]
-        let batch = try TestSupport.runIngest(["batch"] + inputs + ["--out", out, "--as-of", Self.asOf, "--quiet"])
-        #expect(batch.status == 0, "\(batch.stderr)")
+        // Twice: the rerun re-evaluates nobody, and the ledger keeps the records of the first run.
+        for _ in 0..<2 {
+            let batch = try TestSupport.runIngest(["batch"] + inputs + ["--out", out, "--as-of", Self.asOf, "--quiet"])
+            #expect(batch.status == 0, "\(batch.stderr)")
+        }
         let state = out + "/state.sqlite"
         for format in ["text", "json"] {
             let fromExport = try TestSupport.runIngest(["explain", "--as-of", Self.asOf, "--format", format] + inputs)
