@@ -221,7 +221,7 @@ public struct BatchRunner: Sendable {
         }
         try outputs.publish()
         progress.done("\(ProgressReporter.count(files.count, "file")) read, \(ProgressReporter.count(report.patients, "patient")) "
-                      + "evaluated, \(ProgressReporter.count(report.carePlans, "CarePlan"))")
+                      + "(\(report.evaluated) re-evaluated), \(ProgressReporter.count(report.carePlans, "CarePlan"))")
         progress.finish()
         return report
     }
