@@ -58,9 +58,18 @@ import TestSupport
         try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Self.three, toPath: dir + "/sub/three.json")
         try Data("not data".utf8).write(to: URL(fileURLWithPath: dir + "/README.txt"))
+        // A .gz in the folder is inflated, as the batch does.
+        try FileManager.default.copyItem(atPath: TestSupport.path("Fixtures/scenarios/01-mcrpc-docetaxel-stop-reason/input.json"),
+                                         toPath: dir + "/p01.json")
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = [dir + "/p01.json"]
+        try gzip.run()
+        gzip.waitUntilExit()
+        #expect(FileManager.default.fileExists(atPath: dir + "/p01.json.gz"))
         let folder = try TestSupport.runIngest(["explain", "--as-of", Self.asOf, "--format", "json", dir])
         #expect(folder.status == 0, "\(folder.stderr)")
-        #expect(try Self.subjects(folder.stdout) == ["Patient/p32a", "Patient/p32b", "Patient/p32c"])
+        #expect(try Self.subjects(folder.stdout) == ["Patient/p01", "Patient/p32a", "Patient/p32b", "Patient/p32c"])
     }
 
     @Test func textWrapsAtOneHundredColumnsForEveryScenario() throws {
