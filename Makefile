@@ -13,7 +13,7 @@ SYSTEM_PACKAGES := libxml2-dev pkg-config python3-venv libsqlite3-dev zlib1g-dev
 
 export CLINICALINGEST_CORPUS := $(CORPUS)
 
-.PHONY: help deps venv build release run test golden oracle bench clean
+.PHONY: help deps venv build release run test golden oracle bench clean report-chromium
 
 help:
 	@echo "make run    build and run the nightly batch over Fixtures/ and ../shared/corpus (output in ./out)"
@@ -55,7 +55,7 @@ run: release
 	echo "CarePlans (NDJSON, by patient): $(CURDIR)/out/careplans.ndjson ($$(wc -l < out/careplans.ndjson) CarePlans)"; \
 	echo "Changes since the last run:     $(CURDIR)/out/changes.ndjson ($$(wc -l < out/changes.ndjson) patients)"; \
 	echo "Quarantined inputs:             $(CURDIR)/out/quarantine/ ($$(ls out/quarantine | grep -vc reason) entries)"; \
-	echo "Why a scenario fired or not:    .build/release/ingest explain --as-of $(AS_OF) Fixtures/scenarios/01-mcrpc-docetaxel-stop-reason/input.json"; \
+	echo "Why a patient's CarePlan says what it says: .build/release/ingest explain --state out/state.sqlite --patient Patient/p01"; \
 	if [ $$status = 2 ]; then echo "(exit status 2: the run completed and quarantined some inputs — see out/quarantine/)"; \
 	elif [ $$status != 0 ]; then exit $$status; fi
 
@@ -71,6 +71,19 @@ test: deps venv
 	CLINICALINGEST_CAREPLAN_SINK=$(SINK) swift test
 	@# --catalogue: the second guideline of Fixtures/mappings-second-guideline (SecondGuidelineTests)
 	$(PYTHON) tools/validate_careplans.py --catalogue Fixtures/mappings-second-guideline $(SINK)
+	@# report.html (html.parser, escaping, one row and explanation per CarePlan, history) and explain's JSON schema
+	$(PYTHON) tools/test_report.py .build/debug/ingest
+	@$(MAKE) --no-print-directory report-chromium
+
+# report.html in headless Chromium at 1400 and 390 px (console errors; screenshots in
+# .build/report-screenshots/). Debian's chromium is installed for this test only, when missing;
+# when it cannot be, the test is skipped with the reason.
+report-chromium: venv
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing chromium (for the report test only)"; SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		{ $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; } \
+			|| echo "chromium could not be installed"; }
+	$(PYTHON) tools/report_chromium.py .build/debug/ingest
 
 # Regenerate golden CarePlans after an intended change; review the diff before committing.
 golden: build

@@ -49,6 +49,16 @@ public struct BatchReport: Sendable {
     /// What the operator must know about the run itself (a ledger found empty or unreadable …),
     /// whole sentences; also printed on standard error as they happen.
     public var runWarnings: [String] = []
+    /// Per input, in input order: what it held, read, skipped, rejected, quarantined (report.html).
+    var sources: [SourceQuality] = []
+    private var sourceIndex: [String: Int] = [:]
+    /// Tonight's explanation of each patient with a CarePlan, by patient key (report.html). In
+    /// memory: the page holds them all anyway.
+    var explanations: [String: Explanation] = [:]
+    /// Every CarePlan of tonight, in patient order, for the report's table.
+    var rows: [ReportRow] = []
+    /// The nights before tonight, oldest first (at most 29), then tonight's: the history charts.
+    var history: [Ledger.HistoryPoint] = []
 
     init(options: BatchOptions, guidelines: [GuidelineDefinition], fingerprint: String) {
         self.options = options
@@ -68,10 +78,17 @@ public struct BatchReport: Sendable {
         let warnings = e.diagnostics.filter { $0.severity == .warning }
         for d in errors { errorsByKind[d.kind, default: 0] += 1 }
         for d in warnings { warningsByKind[d.kind, default: 0] += 1 }
+        let unread = warnings.filter { Self.unreadSectionKinds.contains($0.kind) }.count
         if !e.diagnostics.isEmpty {
-            let unread = warnings.filter { Self.unreadSectionKinds.contains($0.kind) }.count
             problemsBySource.append((r.file, errors.count, warnings.count, unread, (errors.first ?? warnings.first)!.description))
         }
+        // Chunks of one large input add up to one source.
+        let i = sourceIndex[r.file] ?? {
+            sources.append(SourceQuality(file: r.file))
+            sourceIndex[r.file] = sources.count - 1
+            return sources.count - 1
+        }()
+        sources[i].add(e, quarantined: errors.count, unread: unread)
         guard !errors.isEmpty else { return }
         quarantinedRecords += errors.count
         // A multi-record input loses only its broken lines (a chunk of a file read in chunks

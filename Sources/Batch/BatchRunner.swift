@@ -78,6 +78,7 @@ public struct BatchRunner: Sendable {
         let progress = ProgressReporter(enabled: !options.quiet)
         let staging = try StagingStore(path: out + "/.staging.sqlite", identity: engine.mappings.identityRules)
         defer { staging.close() }
+        try staging.createRecordTable()
         let statePath = options.statePath ?? out + "/state.sqlite"
         let (ledger, condition) = try Ledger.open(path: statePath)
         // One ledger per shard: another shard's patients would otherwise read as withdrawn.
@@ -132,7 +133,7 @@ public struct BatchRunner: Sendable {
                 }
             }
             index += batch.count
-            progress.update(phase: "reading", unit: "file", done: index, total: files.count, records: report.records, patients: 0)
+            progress.update(phase: "reading", unit: "file", done: index, total: files.count, detail: ProgressReporter.count(report.records, "record"))
         }
         let readDone = clock.now
 
@@ -159,6 +160,10 @@ public struct BatchRunner: Sendable {
                 records += assembled.filter { options.shard.contains(patientKey: $0.key) }
             }
             let patients = try evaluate(records, ledger: ledger, staging: staging, night: night)
+            // For `explain --state` and the report: the records and explanations of tonight. A
+            // record not re-evaluated is the one a run of this night already kept (same hash).
+            try staging.stageRecords(zip(records, patients).filter { $0.1.first?.evaluated ?? true }.map(\.0))
+            for o in patients.compactMap(\.first) { if let e = o.explanation { report.explanations[o.key] = e } }
             try staging.db.write { db in
                 for o in patients.flatMap({ $0 }) {
                     // A key is a patient's across the whole run (RecordAssembler keeps keys unique
@@ -178,8 +183,8 @@ public struct BatchRunner: Sendable {
                 report.incomplete.append((subject: o.subject, reasons: o.incomplete,
                                           keptCarePlan: outcomes.contains { $0.careplan != nil }))
             }
-            progress.update(phase: "evaluating", unit: "patient group", done: done, total: groups.count, records: report.records,
-                            patients: report.patients)
+            progress.update(phase: "evaluating", unit: "patient group", done: done, total: groups.count,
+                            detail: ProgressReporter.count(report.patients, "patient"))
         }
         let evaluateDone = clock.now
 
@@ -191,6 +196,9 @@ public struct BatchRunner: Sendable {
         try writeCarePlans(staging: staging, night: night, report: &report)
         try writeChanges(staging: staging, ledger: ledger, night: night, report: &report)
         if options.transactionBundle { try writeTransaction(staging: staging, night: night, report: &report) }
+        report.rows = try reportRows(staging: staging)
+        let point = Self.historyPoint(report, asOf: asOf)
+        report.history = try ledger.history(before: asOf, limit: 29) + [point]
         try staging.detachLedger()
         report.timings = [
             "readSeconds": Self.seconds(readDone - started), "evaluateSeconds": Self.seconds(evaluateDone - readDone),
@@ -202,7 +210,7 @@ public struct BatchRunner: Sendable {
             try options.beforeLedgerCommit?()
             try ledger.commit(stagingPath: staging.path, asOf: options.evaluation.asOf.dateString,
                               fingerprint: engine.mappings.fingerprint, finishedAt: Self.timestamp(),
-                              shard: options.shard.description)
+                              shard: options.shard.description, history: point)
         } catch {
             var aside = ""
             if case .unreadable(let path, _) = condition { aside = " (the unreadable ledger stays set aside as \(path))" }
@@ -212,8 +220,8 @@ public struct BatchRunner: Sendable {
                 """)
         }
         try outputs.publish()
-        progress.update(phase: "done: evaluated", unit: "patient group", done: groups.count, total: groups.count, records: report.records,
-                        patients: report.patients, force: true)
+        progress.done("\(ProgressReporter.count(files.count, "file")) read, \(ProgressReporter.count(report.patients, "patient")) "
+                      + "(\(report.evaluated) re-evaluated), \(ProgressReporter.count(report.carePlans, "CarePlan"))")
         progress.finish()
         return report
     }
@@ -264,6 +272,8 @@ public struct BatchRunner: Sendable {
         let subject: JSONValue
         /// Why the patient's record is not whole tonight (no new or changed CarePlan for him).
         let incomplete: [String]
+        /// The report's explanation of a patient with a CarePlan tonight (on his first outcome).
+        var explanation: Explanation? = nil
     }
 
     /// Evaluates the records whose inputs changed since a run of the same night, in parallel; the
@@ -282,16 +292,20 @@ public struct BatchRunner: Sendable {
             // Unchanged since a run of the same night, for every guideline: that run's outcomes.
             let same = guidelines.compactMap { g in previous[i][g.id].flatMap { $0.hash == hashes[i] && $0.seen ? $0 : nil } }
             if same.count == guidelines.count {
-                let outcomes = same.map { p in
+                var outcomes = same.map { p in
                     Outcome(key: record.key, guideline: p.guideline, hash: p.hash, careplan: p.careplan, recs: p.recs,
                             evaluated: false, fired: Self.firedIDs(p.recs), deceased: Self.isDeceased(p.recs),
                             created: p.created, carePlanID: p.carePlanID, subject: subject, incomplete: record.incomplete)
+                }
+                // Not re-evaluated, but the report explains every CarePlan: facts derived again.
+                if outcomes.contains(where: { $0.careplan != nil }) {
+                    outcomes[0].explanation = Explanation(engine.evaluate(record, asOf: options.evaluation.asOf), deriver: engine.deriver)
                 }
                 results.withLock { $0[i] = outcomes }
                 return
             }
             let evaluations = engine.evaluate(record, asOf: options.evaluation.asOf)
-            let outcomes = evaluations.map { evaluation -> Outcome in
+            var outcomes = evaluations.map { evaluation -> Outcome in
                 let g = evaluation.guideline
                 if !record.incomplete.isEmpty {
                     let b = baseline[i][g.id].flatMap { $0.careplan == nil ? nil : $0 }
@@ -312,6 +326,9 @@ public struct BatchRunner: Sendable {
                                deceased: evaluation.deceased, created: plan == nil ? nil : created.dateString,
                                carePlanID: plan == nil ? nil : builder.carePlanID(for: record, guideline: g), subject: subject,
                                incomplete: [])
+            }
+            if outcomes.contains(where: { $0.careplan != nil }) {
+                outcomes[0].explanation = Explanation(evaluations, deriver: engine.deriver)
             }
             results.withLock { $0[i] = outcomes }
         }
@@ -419,6 +436,8 @@ public struct BatchRunner: Sendable {
             guard case .object(var o)? = change else { return }
             o.members.insert(.init(key: "guideline", value: .string(guideline)), at: 1)
             if let carePlan { o.members.append(.init(key: "carePlan", value: .string("CarePlan/" + carePlan))) }
+            // Which night the change is against: reruns of one night compare with the same one.
+            o.members.append(.init(key: "since", value: night.baseline.map { .string($0) } ?? .null))
             lines.append(.object(o))
         }
         func before(_ a: (key: String, guideline: String), _ b: (key: String, guideline: String)) -> Bool {

@@ -73,6 +73,8 @@ final class Ledger: @unchecked Sendable {
                 CREATE INDEX nightCarePlan ON night(asOf, carePlanId);
                 """)
         }
+        // The report's history and the records explain --state reads (Ledger+History.swift).
+        registerHistory(&m)
         return m
     }
 
@@ -157,7 +159,8 @@ final class Ledger: @unchecked Sendable {
 
     /// Makes this run's results (the staging database's `result` table) the night `asOf`, in one
     /// transaction, keeping that night's baseline and dropping older nights.
-    func commit(stagingPath: String, asOf: String, fingerprint: String, finishedAt: String, shard: String) throws {
+    func commit(stagingPath: String, asOf: String, fingerprint: String, finishedAt: String, shard: String,
+                history: HistoryPoint? = nil) throws {
         try db.writeWithoutTransaction { db in
             try db.execute(sql: "ATTACH DATABASE ? AS staging", arguments: [stagingPath])
             defer { try? db.execute(sql: "DETACH DATABASE staging") }
@@ -171,6 +174,7 @@ final class Ledger: @unchecked Sendable {
                 let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM night WHERE asOf = ?", arguments: [asOf]) ?? 0
                 try db.execute(sql: "INSERT INTO run (finishedAt, asOf, fingerprint, patients, shard) VALUES (?, ?, ?, ?, ?)",
                                arguments: [finishedAt, asOf, fingerprint, count, shard])
+                try Self.commitHistory(db, asOf: asOf, point: history)
                 return .commit
             }
         }

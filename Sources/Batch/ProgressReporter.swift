@@ -23,9 +23,13 @@ final class ProgressReporter: Sendable {
     /// "1 patient", "2 patients".
     static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
-    /// `done` of `total` of the phase's own unit ("reading files 2/184", "evaluating patients
-    /// 156/156"), with what was read so far.
-    func update(phase: String, unit: String, done: Int, total: Int, records: Int, patients: Int, force: Bool = false) {
+    /// "file" → "files"; the units of the phases are regular nouns.
+    static func plural(_ noun: String) -> String { noun + "s" }
+
+    /// `done` of `total` in the phase's own unit, its only denominator ("reading files 2/184",
+    /// "evaluating patient groups 156/156"), then `detail` — a count, never a second fraction —,
+    /// the rate and an ETA.
+    func update(phase: String, unit: String, done: Int, total: Int, detail: String, force: Bool = false) {
         guard enabled else { return }
         state.withLock { s in
             let now = Date()
@@ -33,15 +37,25 @@ final class ProgressReporter: Sendable {
             guard force || now.timeIntervalSince(s.last) >= interval else { return }
             s.last = now
             let elapsed = max(now.timeIntervalSince(start), 0.001)
-            let rate = Double(done) / elapsed
+            let rate = Int(Double(done) / elapsed)
             var eta = ""
             if done > 0, done < total {
                 let remaining = elapsed / Double(done) * Double(total - done)
-                eta = ", ETA \(Int(remaining.rounded()))s"
+                eta = ", ETA \(Int(remaining.rounded())) s"
             }
-            let text = "ingest batch: \(phase) \(unit)s \(done)/\(total) (\(Self.count(records, "record")), "
-                + "\(Self.count(patients, "patient")), \(Int(rate)) \(unit)s/s\(eta))"
+            let text = "ingest batch: \(phase) \(Self.plural(unit)) \(done)/\(total) (\(detail), "
+                + "\(rate) \(rate == 1 ? unit : Self.plural(unit))/s\(eta))"
             FileHandle.standardError.write(Data((isTerminal ? "\r\u{1B}[K" + text : text + "\n").utf8))
+        }
+    }
+
+    /// The last line: what the run did, with the time it took.
+    func done(_ summary: String) {
+        guard enabled else { return }
+        state.withLock { _ in
+            let seconds = (max(Date().timeIntervalSince(start), 0) * 10).rounded() / 10
+            let clear = isTerminal ? "\r\u{1B}[K" : ""
+            FileHandle.standardError.write(Data((clear + "ingest batch: done: \(summary) in \(seconds) s\n").utf8))
         }
     }
 
@@ -54,8 +68,6 @@ final class ProgressReporter: Sendable {
         }
     }
 
-    func finish() {
-        guard enabled, isTerminal else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
-    }
+    /// Nothing left to do: `done` ended the live line with its newline.
+    func finish() {}
 }

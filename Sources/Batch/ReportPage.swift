@@ -4,63 +4,54 @@ import Guideline
 import IngestKit
 import JSONKit
 
-/// `report.html`: one self-contained page (no scripts, fonts or images fetched): summary
-/// tiles, a bar chart of recommendations (inline SVG), data-quality problems by source, and
-/// the changes since the previous run.
+/// `report.html`: one self-contained page (no scripts, fonts or images fetched; its one small
+/// script only sorts and filters): summary tiles, every patient with a CarePlan in a sortable,
+/// filterable table whose rows open the patient's explanation, recommendations by title with a
+/// legend, the last 30 nights as small charts, data quality per source, and the changes.
+///
+/// Every string that comes from an input or from Mappings goes through ``escape(_:)``; the page
+/// names a patient only by the subject his CarePlan carries.
 enum ReportPage {
-    /// Per Unicode scalar (``Markup/escape(_:)``).
+    /// Per Unicode scalar (``Markup/escape(_:)``); quotes too, so it is safe in attributes.
     static func escape(_ s: String) -> String { Markup.escape(s) }
 
-    static func html(_ r: BatchReport) -> String {
-        let maxCount = max(1, r.perRecommendation.values.max() ?? 1)
-        let barHeight = 22
-        let recs = r.guidelines.flatMap(\.recommendations)
-        var bars = ""
-        for (i, rec) in recs.enumerated() {
-            let n = r.perRecommendation[rec.id, default: 0]
-            let width = Int(Double(n) / Double(maxCount) * 420)
-            let y = i * (barHeight + 6)
-            bars += """
-                <text x="0" y="\(y + 16)" class="label">\(escape(rec.id))</text>
-                <rect x="230" y="\(y)" width="\(max(width, 1))" height="\(barHeight)" class="\(rec.activity.doNotPerform ? "bar no" : "bar")"/>
-                <text x="\(236 + width)" y="\(y + 16)" class="count">\(n)</text>
+    /// What a recommendation id means on the page: its title, whether it is a do-not-perform.
+    struct RecommendationInfo {
+        let title: String
+        let doNotPerform: Bool
+        let guideline: String
+        /// Position in its guideline's priority order.
+        let rank: Int
+    }
 
-                """
+    static func recommendationInfo(_ r: BatchReport) -> [String: RecommendationInfo] {
+        var d: [String: RecommendationInfo] = [:]
+        for g in r.guidelines {
+            for (i, rec) in g.recommendations.enumerated() {
+                d[rec.id] = RecommendationInfo(title: rec.title, doNotPerform: rec.activity.doNotPerform, guideline: g.id, rank: i)
+            }
         }
-        let chartHeight = recs.count * (barHeight + 6)
-        var quality = ""
-        for p in r.problemsBySource.sorted(by: { $0.errors > $1.errors || ($0.errors == $1.errors && $0.file < $1.file) }).prefix(200) {
-            quality += "<tr><td>\(escape(p.file))</td><td class=num>\(p.errors)</td><td class=num>\(p.warnings)</td><td class=num>\(p.unreadSections)</td><td>\(escape(p.firstMessage))</td></tr>\n"
-        }
-        if quality.isEmpty { quality = "<tr><td colspan=5>No problems found in any input.</td></tr>" }
-        var changes = ""
-        for c in r.changes.prefix(500) {
-            let subject = c["subject"]?["reference"]?.stringValue ?? "identified patient"
-            func list(_ k: String) -> String { (c[k]?.arrayValue.compactMap(\.stringValue) ?? []).joined(separator: ", ") }
-            changes += "<tr><td>\(escape(subject))</td><td>\(escape(c["status"]?.stringValue ?? ""))</td><td>\(escape(list("added")))</td><td>\(escape(list("removed")))</td><td>\(escape(list("changed")))</td></tr>\n"
-        }
-        if changes.isEmpty { changes = "<tr><td colspan=5>No changes since the previous run.</td></tr>" }
+        return d
+    }
+
+    static func html(_ r: BatchReport) -> String {
+        let info = recommendationInfo(r)
+        let asOf = r.options.evaluation.asOf.dateString
         func tile(_ label: String, _ value: String, _ cls: String = "") -> String {
             "<div class=\"tile \(cls)\"><div class=value>\(escape(value))</div><div class=name>\(escape(label))</div></div>"
         }
         let total = r.timings["totalSeconds"] ?? 0
-        return """
+        let baseline = r.baselineNight.map { "compared with the night of \(escape($0)) (the last completed night before \(escape(asOf)))" }
+            ?? "no earlier night in the ledger: every patient is new tonight"
+        var page = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>ClinicalIngest nightly report \(escape(r.options.evaluation.asOf.dateString))</title>
-            <style>
-            body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#1d2733;background:#f6f8fa}
-            h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px} .sub{color:#5b6876;margin-bottom:18px}
-            .tiles{display:flex;flex-wrap:wrap;gap:12px}.tile{background:#fff;border:1px solid #d8dee4;border-radius:8px;padding:12px 16px;min-width:140px}
-            .tile .value{font-size:26px;font-weight:600}.tile .name{color:#5b6876;font-size:13px}.tile.warn .value{color:#b35900}
-            table{border-collapse:collapse;background:#fff;width:100%;font-size:13px}td,th{border:1px solid #d8dee4;padding:5px 8px;text-align:left;vertical-align:top}
-            th{background:#eef1f4}.num{text-align:right}svg{background:#fff;border:1px solid #d8dee4;border-radius:8px;padding:12px}
-            .runwarn{background:#fff4e5;border:1px solid #e0a458;border-radius:8px;padding:10px 14px}
-            .bar{fill:#2f6fb3}.bar.no{fill:#b33b2f}.label{font-size:13px;fill:#1d2733}.count{font-size:12px;fill:#1d2733}
-            </style></head><body>
-            <h1>ClinicalIngest nightly report</h1>
-            <div class="sub">Evaluated as of \(escape(r.options.evaluation.asOf.dateString)) against \(r.guidelines.map { "\(escape($0.title)) (\(escape($0.id)) \(escape($0.version)))" }.joined(separator: "; ")), shard \(r.options.shard), mappings \(escape(r.fingerprint)).</div>
+            <link rel="icon" href="data:,">
+            <title>ClinicalIngest nightly report \(escape(asOf))</title>
+            <style>\(style)</style></head><body>
+            <header><h1>ClinicalIngest nightly report</h1>
+            <div class="sub">Evaluated as of <b>\(escape(asOf))</b> against \(r.guidelines.map { "\(escape($0.title)) (\(escape($0.id)) \(escape($0.version)))" }.joined(separator: "; ")); shard \(escape(r.options.shard.description)); mappings \(escape(r.fingerprint)). Changes are \(baseline).</div></header>
             \(r.runWarnings.map { "<p class=\"runwarn\"><b>Warning:</b> \(escape($0))</p>\n" }.joined())<div class="tiles">
             \(tile("input files", String(r.inputFiles)))
             \(tile("records read", String(r.records - r.quarantinedRecords)))
@@ -69,20 +60,86 @@ enum ReportPage {
             \(tile("re-evaluated", String(r.evaluated)))
             \(tile("CarePlans", String(r.carePlans)))
             \(tile("deceased, not evaluated", String(r.deceased)))
+            \(tile("incomplete (CarePlan kept)", String(r.incomplete.count), r.incomplete.isEmpty ? "" : "warn"))
             \(tile("patients with changes", String(r.changes.count)))
             \(tile("run time", String(format: "%.1f s", total)))
             </div>
-            <h2>Recommendations</h2>
-            <svg width="720" height="\(chartHeight + 4)" role="img" aria-label="Patients per recommendation">
-            \(bars)</svg>
-            <h2>Data quality by source</h2>
-            <table><tr><th>input</th><th>errors</th><th>warnings</th><th>sections with unreadable entries</th><th>first problem</th></tr>
-            \(quality)</table>
-            <h2>Changes since the previous run</h2>
-            <table><tr><th>patient</th><th>status</th><th>added</th><th>removed</th><th>changed</th></tr>
-            \(changes)</table>
-            </body></html>
 
             """
+        page += patients(r, info: info)
+        page += recommendations(r, info: info)
+        page += history(r.history)
+        page += quality(r)
+        page += changes(r, info: info)
+        page += "<footer>Generated by ClinicalIngest \(escape(IngestVersion.current)). Proposals for review by an oncologist, not orders.</footer>\n"
+        page += "<script>\(script)</script>\n</body></html>\n"
+        return page
+    }
+
+    /// Recommendations by title, with how many patients have each, and the legend.
+    static func recommendations(_ r: BatchReport, info: [String: RecommendationInfo]) -> String {
+        let maxCount = max(1, r.perRecommendation.values.max() ?? 1)
+        var rows = ""
+        for g in r.guidelines {
+            for rec in g.recommendations {
+                let n = r.perRecommendation[rec.id, default: 0]
+                let percent = n == 0 ? 0 : max(1, n * 100 / maxCount)
+                let cls = rec.activity.doNotPerform ? "bar dnp" : "bar"
+                rows += """
+                    <tr><td>\(recLabel(rec.id, info: info))</td><td class="barcell"><span class="\(cls)" style="width:\(percent)%"></span></td><td class=num>\(n)</td></tr>
+
+                    """
+            }
+        }
+        return """
+            <section id="recommendations"><h2>Recommendations</h2>
+            <p class="legend"><span class="rec">Recommendation</span> proposed for review · <span class="rec dnp">Do not perform</span> a proposal <em>not</em> to do something (e.g. no pelvic IMRT in mCRPC) · bars: patients with a CarePlan holding it tonight</p>
+            <div class="scroll"><table class="recs"><thead><tr><th>recommendation</th><th>patients</th><th class=num>n</th></tr></thead><tbody>
+            \(rows)</tbody></table></div></section>
+
+            """
+    }
+
+    /// A recommendation by title (its id in the tooltip), do-not-perform in its own colour.
+    static func recLabel(_ id: String, info: [String: RecommendationInfo]) -> String {
+        let i = info[id]
+        let cls = i?.doNotPerform == true ? "rec dnp" : "rec"
+        let title = i?.title ?? id
+        return "<span class=\"\(cls)\" title=\"\(escape(id))\">\(escape(dnpPrefix(i?.doNotPerform == true, title) + title))</span>"
+    }
+
+    /// "Do not: " before a do-not-perform's title, unless the title says so itself.
+    static func dnpPrefix(_ doNotPerform: Bool, _ title: String) -> String {
+        doNotPerform && !title.lowercased().hasPrefix("do not") ? "Do not: " : ""
+    }
+
+    /// Changes since the baseline night, withdrawn patients included (they have no row above).
+    static func changes(_ r: BatchReport, info: [String: RecommendationInfo]) -> String {
+        var rows = ""
+        for c in r.changes.prefix(2000) {
+            func list(_ k: String) -> String {
+                (c[k]?.arrayValue.compactMap(\.stringValue) ?? []).map { recLabel($0, info: info) }.joined(separator: " ")
+            }
+            let reason = c["reason"]?.stringValue.map { " (\(escape($0)))" } ?? ""
+            rows += "<tr><td>\(escape(subjectText(c["subject"])))</td><td>\(escape(c["status"]?.stringValue ?? ""))\(reason)</td><td>\(list("added"))</td><td>\(list("removed"))</td><td>\(list("changed"))</td></tr>\n"
+        }
+        if r.changes.count > 2000 { rows += "<tr><td colspan=5>… and \(r.changes.count - 2000) more: see changes.ndjson.</td></tr>\n" }
+        if rows.isEmpty { rows = "<tr><td colspan=5>No changes since the night compared with.</td></tr>\n" }
+        let since = r.baselineNight.map { "since the night of \(escape($0))" } ?? "(first night: everyone is new)"
+        return """
+            <section id="changes"><h2>Changes \(since)</h2>
+            <div class="scroll"><table><thead><tr><th>patient</th><th>status</th><th>added</th><th>removed</th><th>changed wording</th></tr></thead><tbody>
+            \(rows)</tbody></table></div></section>
+
+            """
+    }
+
+    /// A CarePlan subject as text: the reference, or the identifier the CarePlan itself carries.
+    static func subjectText(_ subject: JSONValue?) -> String {
+        if let ref = subject?["reference"]?.stringValue { return ref }
+        if let id = subject?["identifier"] {
+            return (id["system"]?.stringValue ?? "") + "|" + (id["value"]?.stringValue ?? "")
+        }
+        return "identified patient"
     }
 }

@@ -192,7 +192,7 @@ public struct Pipeline: Sendable {
         let skipped = c.skippedByType.values.reduce(0, +)
         let rejected = c.rejectedByReason.values.reduce(0, +)
         let badRecords = c.rejectedRecords.values.reduce(0, +)
-        var s = "ingest: \(c.records) record\(c.records == 1 ? "" : "s"), \(resources) resources: "
+        var s = "ingest: \(c.records) record\(c.records == 1 ? "" : "s"), \(resources) resource\(resources == 1 ? "" : "s"): "
         s += "\(skipped) skipped (types not used)"
         if rejected > 0 {
             let reasons = c.rejectedByReason.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
@@ -204,7 +204,7 @@ public struct Pipeline: Sendable {
         }
         let nonResources = c.skippedNonResources.values.reduce(0, +)
         if nonResources > 0 { s += ", \(nonResources) non-resource object\(nonResources == 1 ? "" : "s") skipped" }
-        if c.entriesWithoutResource > 0 { s += ", \(c.entriesWithoutResource) entries without a resource" }
+        if c.entriesWithoutResource > 0 { s += ", \(c.entriesWithoutResource) entr\(c.entriesWithoutResource == 1 ? "y" : "ies") without a resource" }
         s += "; \(o.patients) patient\(o.patients == 1 ? "" : "s"), \(o.carePlans) CarePlan\(o.carePlans == 1 ? "" : "s")"
         if o.deceased > 0 { s += ", \(o.deceased) deceased (not evaluated)" }
         if o.incomplete > 0 { s += ", \(o.incomplete) incomplete (no CarePlan tonight)" }

@@ -20,14 +20,17 @@ struct BatchCommand: ParsableCommand {
                                  withdrawn since the last night, again with status "revoked"
                                  (load it into a FHIR server with $import night after night)
               changes.ndjson     per patient, recommendations new / changed / withdrawn since the
-                                 last completed night with an earlier --as-of (a rerun of one
-                                 night gives that night's changes again)
+                                 last completed night with an earlier --as-of, named in "since"
+                                 (a rerun of one night gives that night's changes again)
               transaction.json   with --bundle transaction: a FHIR transaction Bundle, PUT
                                  CarePlan/<id> for each CarePlan new, changed or revoked tonight
               quarantine/        every rejected input or record, with its reason and location
               report.json        counts that reconcile, per recommendation, per error kind, timings
-              report.html        the same as one self-contained page
-              state.sqlite       the ledger: the last two nights, per patient
+              report.html        one self-contained page: tiles, every patient with a CarePlan
+                                 (sortable, filterable, each opening his explanation), the last
+                                 30 nights as charts, data quality per source, the changes
+              state.sqlite       the ledger: the last two nights, per patient; a history point
+                                 per night; each patient's last record (ingest explain --state)
 
             Night after night: a CarePlan keeps its id (guideline + the patient's identity) and, \
             while its recommendations stay the same, its `created` date and its bytes. A patient \
@@ -148,16 +151,16 @@ struct BatchCommand: ParsableCommand {
             }
             if report.quarantined { throw ExitCode(BatchRunner.quarantinedExitCode) }
         } catch let error as IngestError {
-            Diagnostics.line("ingest batch: error: \(error.message)")
+            Diagnostics.error("\(error.message)")
             throw ExitCode(error.exitCode)
         } catch let error as BatchError {
-            Diagnostics.line("ingest batch: error: \(error.message)")
+            Diagnostics.error("\(error.message)")
             throw ExitCode(error.exitCode)
         } catch let error as ExitCode {
             throw error
         } catch {
             // Anything else comes before the ledger commit, and nothing is published before it.
-            Diagnostics.line("ingest batch: error: the run failed before its ledger commit, so nothing was published (outputs and ledger are as the previous run left them): \(error)")
+            Diagnostics.error("the run failed before its ledger commit, so nothing was published (outputs and ledger are as the previous run left them): \(error)")
             throw ExitCode(74)
         }
     }

@@ -31,7 +31,7 @@ struct Definitions: ParsableCommand {
             let pipeline = try Pipeline(options: guideline.evaluationOptions(asOf: EvaluationOptionGroup.today()))
             try pipeline.writeDefinitions(pretty: pretty)
         } catch {
-            Diagnostics.line("ingest: error: \(error.message)")
+            Diagnostics.error("\(error.message)")
             throw ExitCode(error.exitCode)
         }
     }

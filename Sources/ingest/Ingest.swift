@@ -34,4 +34,24 @@ struct Ingest: ParsableCommand {
         subcommands: [Pipe.self, Explain.self, BatchCommand.self, Definitions.self],
         defaultSubcommand: Pipe.self
     )
+
+    /// The argument parser's own errors (an unknown option, a bad --as-of) say `Error:`; ours
+    /// say `ingest: error:`. One prefix everywhere, so a cron log is searched for one string.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            let text = fullMessage(for: error)
+            if code == .success {
+                if !text.isEmpty { print(text) }
+                exit(withError: nil)
+            }
+            if !text.isEmpty {
+                Diagnostics.line(text.hasPrefix("Error: ") ? Diagnostics.errorPrefix + text.dropFirst(7) : text)
+            }
+            exit(withError: ExitCode(code.rawValue))
+        }
+    }
 }

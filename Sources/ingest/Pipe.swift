@@ -51,7 +51,7 @@ struct Pipe: ParsableCommand {
             if summary { Diagnostics.line(Pipeline.summary(outcome)) }
             if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
         } catch let error as IngestError {
-            Diagnostics.line("ingest: error: \(error.message)")
+            Diagnostics.error("\(error.message)")
             throw ExitCode(error.exitCode)
         }
     }
