@@ -30,13 +30,31 @@ struct Pipe: ParsableCommand {
     @Flag(help: "Print a line to standard error accounting for every record: read, skipped, rejected.")
     var summary = false
 
+    @Flag(help: ArgumentHelp(
+        "The input is record lines of `ingest keys`, the records of one group together, groups separated by an empty line; each group is linked (and split where the linker would) and evaluated on its own. What a Spark RDD.pipe sends."))
+    var grouped = false
+
+    @Flag(name: .customLong("allow-empty"), help: ArgumentHelp(
+        "An empty standard input (or, with --grouped, an input of blanks only) is no error: no output, exit 0. For engines that pipe empty partitions."))
+    var allowEmpty = false
+
+    func validate() throws {
+        if grouped && bundle != nil { throw ValidationError("--grouped writes NDJSON, one CarePlan a line: it cannot be combined with --bundle.") }
+    }
+
     func run() throws {
+        let files = try inputs.resolved()
         do {
             let pipeline = try Pipeline(options: evaluation.evaluationOptions)
-            let outcome = try pipeline.runPipe(inputs: try inputs.resolved(), pretty: pretty, shape: bundle?.shape ?? .ndjson)
+            let outcome = grouped
+                ? try pipeline.runGrouped(inputs: files, pretty: pretty, allowEmpty: allowEmpty)
+                : try pipeline.runPipe(inputs: files, pretty: pretty, shape: bundle?.shape ?? .ndjson)
             Diagnostics.emit(outcome.diagnostics)
             if summary { Diagnostics.line(Pipeline.summary(outcome)) }
             if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+        } catch let error as IngestError where allowEmpty && error.kind == .noInput && files == ["-"] {
+            // Standard input cannot be missing: 66 on it means it was empty, which was allowed.
+            return
         } catch let error as IngestError {
             Diagnostics.line("ingest: error: \(error.message)")
             throw ExitCode(error.exitCode)
