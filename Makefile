@@ -29,6 +29,12 @@ deps:
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@# Java for the Spark test (tools/test_spark.py): any JRE 17 on the PATH will do.
+	@if ! command -v java >/dev/null 2>&1; then \
+		echo "installing a Java runtime (openjdk-17-jre-headless) for the Spark test"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	fi
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: tools/requirements.txt | deps
@@ -70,6 +76,9 @@ test: deps venv
 	CLINICALINGEST_CAREPLAN_SINK=$(SINK) swift test
 	@# --catalogue: the second guideline of Fixtures/mappings-second-guideline (SecondGuidelineTests)
 	$(PYTHON) tools/validate_careplans.py --catalogue Fixtures/mappings-second-guideline $(SINK)
+	@# Scaling out (issue 13): the Kubernetes manifests, then Spark local[2] against ingest batch.
+	$(PYTHON) tools/test_deploy.py
+	$(PYTHON) tools/test_spark.py .build/debug/ingest
 
 # Regenerate golden CarePlans after an intended change; review the diff before committing.
 golden: build
