@@ -118,6 +118,8 @@ def run(spark, inputs, out, as_of, ingest, partitions=None, mappings=None):
     sc = spark.sparkContext
     partitions = partitions or sc.defaultParallelism
     sc.addFile(os.path.abspath(ingest))
+    # The functions below run on the executors, which import them from this file.
+    sc.addPyFile(os.path.abspath(__file__))
     extra = []
     if mappings:
         sc.addFile(os.path.abspath(mappings), recursive=True)
