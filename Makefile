@@ -13,13 +13,14 @@ SYSTEM_PACKAGES := libxml2-dev pkg-config python3-venv libsqlite3-dev zlib1g-dev
 
 export CLINICALINGEST_CORPUS := $(CORPUS)
 
-.PHONY: help deps venv build release run test golden oracle bench clean report-chromium
+.PHONY: help deps venv build release run test golden oracle bench clean report-chromium dist dist-build
 
 help:
 	@echo "make run    build and run the nightly batch over Fixtures/ and ../shared/corpus (output in ./out)"
 	@echo "make test   run all tests (installs system packages and a Python venv when missing)"
 	@echo "make golden regenerate Fixtures/scenarios/*/careplans.ndjson after an intended change"
 	@echo "make bench  measure speed and memory against orjson, simdjson, fhir.resources, lxml (bench/results.json)"
+	@echo "make dist   a relocatable release binary and Mappings/ in dist/ingest-<version>-linux-<arch>.tar.gz"
 	@echo "make oracle recompute Fixtures/corpus/*-counts.json with the independent Python oracle"
 
 # System packages the build and tests need; installed only when missing (Debian).
@@ -29,6 +30,12 @@ deps:
 		echo "installing system packages:$$missing"; \
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@# Java for the Spark test (tools/test_spark.py): any JRE 17 on the PATH will do.
+	@if ! command -v java >/dev/null 2>&1; then \
+		echo "installing a Java runtime (openjdk-17-jre-headless) for the Spark test"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
 	fi
 
 venv: $(VENV)/.installed
@@ -42,6 +49,19 @@ build: deps
 
 release: deps
 	swift build -c release --product ingest
+
+# make dist: `ingest` with the Swift runtime and Foundation linked in (--static-swift-stdlib), in
+# its own scratch path so that it never invalidates the normal release build; always rebuilt
+# (incremental when nothing changed) so the tarball never holds a stale binary.
+VERSION     := $(shell sed -n 's/.*current = "\(.*\)".*/\1/p' Sources/IngestKit/IngestVersion.swift)
+DIST        := dist/ingest-$(VERSION)-linux-$(shell uname -m).tar.gz
+DIST_BINARY := .build-dist/release/ingest
+
+dist-build: deps
+	swift build -c release --static-swift-stdlib --product ingest --scratch-path .build-dist
+
+dist: dist-build
+	tools/make_dist.sh $(DIST_BINARY) $(DIST)
 
 # The nightly demo: the batch over the scenario inputs (and ../shared/corpus when present)
 # into ./out, as the informatics team runs it every night. Run it twice to see the ledger at work.
@@ -59,7 +79,7 @@ run: release
 	if [ $$status = 2 ]; then echo "(exit status 2: the run completed and quarantined some inputs — see out/quarantine/)"; \
 	elif [ $$status != 0 ]; then exit $$status; fi
 
-test: deps venv
+test: deps venv dist
 	@if [ -d "$(CORPUS)" ]; then \
 		$(PYTHON) tools/corpus_counts.py $(CORPUS) | diff -q - Fixtures/corpus/fhir-counts.json >/dev/null \
 			|| { echo "Fixtures/corpus/fhir-counts.json is stale: run 'make oracle'"; exit 1; }; \
@@ -74,6 +94,12 @@ test: deps venv
 	@# report.html (html.parser, escaping, one row and explanation per CarePlan, history) and explain's JSON schema
 	$(PYTHON) tools/test_report.py .build/debug/ingest
 	@$(MAKE) --no-print-directory report-chromium
+	@# Scaling out (issue 13): the Kubernetes manifests validated as YAML.
+	$(PYTHON) tools/test_deploy.py
+	@# make dist (issue 13): the tarball runs in an empty environment, needs no Swift library.
+	tools/test_dist.sh $(DIST)
+	@# Spark local[2] vs ingest batch, with the binary the executors get in production (make dist's).
+	$(PYTHON) tools/test_spark.py $(DIST_BINARY)
 
 # report.html in headless Chromium at 1400 and 390 px (console errors; screenshots in
 # .build/report-screenshots/). Debian's chromium is installed for this test only, when missing;
@@ -111,7 +137,7 @@ bench: release venv
 		--data $(BENCH_DATA) --corpus $(CORPUS) --runs $(BENCH_RUNS) --json bench/results.json
 
 clean:
-	rm -rf .build out $(VENV)
+	rm -rf .build .build-dist dist out $(VENV)
 
 # Fuzzing (Fuzz/, a package of its own: see Fuzz/README.md): libFuzzer + AddressSanitizer over the
 # FHIR JSON reader, the C-CDA reader and bytes → CarePlans, FUZZ_SECONDS each (make fuzz

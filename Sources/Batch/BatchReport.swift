@@ -12,6 +12,9 @@ public struct BatchReport: Sendable {
     /// The guidelines applied, in order.
     let guidelines: [GuidelineDefinition]
     let fingerprint: String
+    /// A hash of what was read — every input's path as found and size, in discovery order — so
+    /// that `ingest merge` can tell shards of one run from shards of different exports.
+    public var inputsFingerprint = ""
     public var inputFiles = 0
     /// Files in input folders that are not data files (READMEs …), not read.
     public var ignoredFiles = 0
@@ -119,6 +122,12 @@ public struct BatchReport: Sendable {
         changeCounts["changed", default: 0] += change["changed"]?.arrayValue.count ?? 0
     }
 
+    /// Incomplete patients in content order, not the order their groups were evaluated in: the
+    /// same list whether one run or N merged shards found them.
+    static func sortedIncomplete(_ entries: [JSONValue]) -> JSONValue {
+        .array(entries.map { (JSONWriter.string($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1))
+    }
+
     static func object(_ d: [String: Int]) -> JSONValue {
         .object(JSONObject(members: d.keys.sorted().map { .init(key: $0, value: .number(JSONNumber(text: String(d[$0]!)))) }))
     }
@@ -140,6 +149,7 @@ public struct BatchReport: Sendable {
         return [
             "guidelines": .array(guidelines.map { .string("\($0.id)|\($0.version)") }),
             "mappingsFingerprint": .string(fingerprint),
+            "inputsFingerprint": .string(inputsFingerprint),
             "asOf": .string(options.evaluation.asOf.dateString),
             "runWarnings": .array(runWarnings.map { .string($0) }),
             "shard": .string(options.shard.description),
@@ -168,7 +178,7 @@ public struct BatchReport: Sendable {
                 "notSeenKeptCarePlan": Self.number(notSeen),
                 "incomplete": Self.number(incomplete.count),
             ],
-            "incompletePatients": .array(incomplete.map { i in
+            "incompletePatients": Self.sortedIncomplete(incomplete.map { i in
                 ["subject": i.subject, "reasons": .array(i.reasons.map { .string($0) }), "keptPreviousCarePlan": .bool(i.keptCarePlan)]
             }),
             "carePlans": [
@@ -179,6 +189,10 @@ public struct BatchReport: Sendable {
             "errorsByKind": Self.object(errorsByKind),
             "warningsByKind": Self.object(warningsByKind),
             "sectionsWithUnreadEntriesBySource": Self.object(unreadSectionsBySource),
+            "problemsBySource": .array(problemsBySource.map { p in
+                ["file": .string(p.file), "errors": Self.number(p.errors), "warnings": Self.number(p.warnings),
+                 "unreadSections": Self.number(p.unreadSections), "firstMessage": .string(p.firstMessage)]
+            }),
             "changes": Self.object(changeCounts),
             "timings": .object(JSONObject(members: timings.keys.sorted().map { .init(key: $0, value: Self.number(timings[$0]!)) })),
             "throughput": [

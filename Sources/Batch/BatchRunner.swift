@@ -86,6 +86,7 @@ public struct BatchRunner: Sendable {
             throw IngestError(.usage, "\(statePath) holds the state of shard \(last), not \(options.shard): give each shard its own --out or --state.")
         }
         var report = BatchReport(options: options, guidelines: engine.guidelines, fingerprint: engine.mappings.fingerprint)
+        report.inputsFingerprint = Self.inputsFingerprint(found)
         let asOf = options.evaluation.asOf.dateString
         // Changes, `created` and revocations are against the last completed night before tonight's
         // date: a rerun of one night gives that night's outputs again.
@@ -244,6 +245,18 @@ public struct BatchRunner: Sendable {
                 If the ledger was lost, restore it from a backup before the next run.
                 """
         }
+    }
+
+    /// What `report.json` says was read: every input as found (path and size, in discovery order)
+    /// and every entry refused unopened. Shards of one run read the same inputs, so they agree.
+    static func inputsFingerprint(_ found: InputDiscovery.Found) -> String {
+        var h = StableHash()
+        for f in found.files {
+            h.combine(f.path.display)
+            h.combine(String(f.size))
+        }
+        for r in found.rejected { h.combine("rejected " + r.path.display) }
+        return h.hex
     }
 
     /// Tonight's evaluation date and its baseline: the last completed night with an earlier date.
@@ -429,6 +442,21 @@ public struct BatchRunner: Sendable {
                 .map { ($0[0], $0[1], $0[2], $0[3]) }
         }
         let file = try OutputFile(options.outDir + "/changes.ndjson")
+        let lines = Self.changeLines(previous: previous, current: current, since: night.baseline)
+        for line in lines {
+            try file.write(JSONWriter.serialize(line))
+            try file.write([0x0A])
+            report.count(change: line)
+        }
+        try file.commit()
+    }
+
+    /// The lines of `changes.ndjson` from the baseline night's and tonight's rows, both in
+    /// (key, guideline) order: shared by the batch and `ingest merge`, so that merged shards give
+    /// the unsharded changes byte for byte.
+    static func changeLines(previous: [(key: String, guideline: String, recs: String, carePlan: String?)],
+                            current: [(key: String, guideline: String, recs: String, carePlan: String?)],
+                            since: String?) -> [JSONValue] {
         var i = 0
         var j = 0
         var lines: [JSONValue] = []
@@ -437,7 +465,7 @@ public struct BatchRunner: Sendable {
             o.members.insert(.init(key: "guideline", value: .string(guideline)), at: 1)
             if let carePlan { o.members.append(.init(key: "carePlan", value: .string("CarePlan/" + carePlan))) }
             // Which night the change is against: reruns of one night compare with the same one.
-            o.members.append(.init(key: "since", value: night.baseline.map { .string($0) } ?? .null))
+            o.members.append(.init(key: "since", value: since.map { .string($0) } ?? .null))
             lines.append(.object(o))
         }
         func before(_ a: (key: String, guideline: String), _ b: (key: String, guideline: String)) -> Bool {
@@ -457,12 +485,7 @@ public struct BatchRunner: Sendable {
                 j += 1
             }
         }
-        for line in lines {
-            try file.write(JSONWriter.serialize(line))
-            try file.write([0x0A])
-            report.count(change: line)
-        }
-        try file.commit()
+        return lines
     }
 
     /// `transaction.json` (`--bundle transaction`): one FHIR transaction Bundle with a PUT per

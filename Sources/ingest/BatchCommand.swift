@@ -68,6 +68,7 @@ struct BatchCommand: ParsableCommand {
             Example:
               ingest batch /exports/2026-11-27 --out /var/lib/clinicalingest/nightly --as-of 2026-11-27
               ingest batch /exports --out run-3 --shard 3/8      # one of 8 machines
+              ingest batch /exports --out run-2 --shard-index 2 --shard-count 8   # the same, 0-based
             """
     )
 
@@ -86,6 +87,17 @@ struct BatchCommand: ParsableCommand {
         "Evaluate only shard i of N (1 ≤ i ≤ N), split deterministically by patient; the N shards together give exactly the unsharded output.",
         valueName: "i/N"))
     var shard: ShardArgument?
+
+    // 0-based, as Kubernetes' JOB_COMPLETION_INDEX and most schedulers hand it out, so a
+    // manifest can pass the index through unchanged instead of adding 1 in a shell.
+    @Option(name: .customLong("shard-index"), help: ArgumentHelp(
+        "With --shard-count: evaluate only shard K of N, 0-based (0 ≤ K < N), e.g. $(JOB_COMPLETION_INDEX) of a Kubernetes Indexed Job. The same split as --shard K+1/N.",
+        valueName: "k"))
+    var shardIndex: Int?
+
+    @Option(name: .customLong("shard-count"), help: ArgumentHelp(
+        "With --shard-index: the number of shards N (at least 1).", valueName: "n"))
+    var shardCount: Int?
 
     @Option(help: ArgumentHelp("The state ledger. Default: <out>/state.sqlite.", valueName: "path"))
     var state: String?
@@ -126,6 +138,7 @@ struct BatchCommand: ParsableCommand {
         if let maxCompressionRatio, maxCompressionRatio < 1 {
             throw ValidationError("--max-compression-ratio must be at least 1.")
         }
+        _ = try ShardSelection(shard: shard?.spec, index: shardIndex, count: shardCount).spec
     }
 
     var limits: InputLimits {
@@ -139,7 +152,7 @@ struct BatchCommand: ParsableCommand {
     func run() throws {
         var options = BatchOptions(
             inputs: inputs, outDir: out, evaluation: evaluation.evaluationOptions, jobs: jobs,
-            shard: shard?.spec ?? .all, statePath: state, quiet: quiet)
+            shard: try ShardSelection(shard: shard?.spec, index: shardIndex, count: shardCount).spec, statePath: state, quiet: quiet)
         options.limits = limits
         options.fullExport = fullExport
         options.transactionBundle = bundle == .transaction

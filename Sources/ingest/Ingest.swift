@@ -31,7 +31,7 @@ struct Ingest: ParsableCommand {
               74  reading or writing failed
             """,
         version: IngestVersion.current,
-        subcommands: [Pipe.self, Explain.self, BatchCommand.self, Definitions.self],
+        subcommands: [Pipe.self, Explain.self, BatchCommand.self, Definitions.self, Keys.self, MergeCommand.self],
         defaultSubcommand: Pipe.self
     )
 

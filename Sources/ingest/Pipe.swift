@@ -35,21 +35,37 @@ struct Pipe: ParsableCommand {
         discussion: "Each line must hold its patient whole, Medications included: a patient seen again on a later line is an error there (that line gets no CarePlan, exit status 65), never a second CarePlan. Without this flag every input is grouped by patient first and CarePlans are sorted by patient."))
     var onePatientPerLine = false
 
+    @Flag(help: ArgumentHelp(
+        "The input is record lines of `ingest keys`, the records of one group together, groups separated by an empty line; each group is linked (and split where the linker would) and evaluated on its own. What a Spark RDD.pipe sends."))
+    var grouped = false
+
+    @Flag(name: .customLong("allow-empty"), help: ArgumentHelp(
+        "An empty standard input (or, with --grouped, an input of blanks only) is no error: no output, exit 0. For engines that pipe empty partitions."))
+    var allowEmpty = false
+
     func validate() throws {
+        if grouped && bundle != nil { throw ValidationError("--grouped writes NDJSON, one CarePlan a line: it cannot be combined with --bundle.") }
+        if grouped && onePatientPerLine { throw ValidationError("--grouped and --one-patient-per-line are two ways of saying what a group is: give one of them.") }
         if onePatientPerLine && bundle != nil {
             throw ValidationError("--bundle writes one document once everything is read, so it cannot stream: leave out --one-patient-per-line, or --bundle.")
         }
     }
 
     func run() throws {
+        let files = try inputs.resolved()
         do {
             let pipeline = try Pipeline(options: evaluation.evaluationOptions)
-            let outcome = onePatientPerLine
-                ? try pipeline.runOnePatientPerLine(inputs: try inputs.resolved(), pretty: pretty) { Diagnostics.line("ingest: \($0)") }
-                : try pipeline.runPipe(inputs: try inputs.resolved(), pretty: pretty, shape: bundle?.shape ?? .ndjson)
+            let outcome = grouped
+                ? try pipeline.runGrouped(inputs: files, pretty: pretty, allowEmpty: allowEmpty)
+                : onePatientPerLine
+                ? try pipeline.runOnePatientPerLine(inputs: files, pretty: pretty) { Diagnostics.line("ingest: \($0)") }
+                : try pipeline.runPipe(inputs: files, pretty: pretty, shape: bundle?.shape ?? .ndjson)
             Diagnostics.emit(outcome.diagnostics)
             if summary { Diagnostics.line(Pipeline.summary(outcome)) }
             if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+        } catch let error as IngestError where allowEmpty && error.kind == .noInput && files == ["-"] {
+            // Standard input cannot be missing: 66 on it means it was empty, which was allowed.
+            return
         } catch let error as IngestError {
             Diagnostics.error("\(error.message)")
             throw ExitCode(error.exitCode)

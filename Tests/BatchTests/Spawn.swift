@@ -2,8 +2,8 @@ import Foundation
 import TestSupport
 
 /// Runs the built `ingest` binary as a child process with a deadline (a test of hostile input
-/// must fail, not hang, if the binary hangs) and reads the child's own resource usage (`wait4`),
-/// which `Process` does not expose: peak memory is part of what is tested.
+/// must fail, not hang, if the binary hangs) and reads the child's own peak memory (VmHWM, see
+/// ``peakResidentKiB(_:)``), which `Process` does not expose: peak memory is part of what is tested.
 struct Spawn {
     let pid: pid_t
     let stdoutPath: String
@@ -14,7 +14,8 @@ struct Spawn {
         let timedOut: Bool
         let stdout: String
         let stderr: String
-        /// Peak resident set size of the child, in KiB (`ru_maxrss`).
+        /// Peak resident set size of the child itself, in KiB (the last VmHWM read before it
+        /// exited; `ru_maxrss`, which over-counts, only if it exited before the first read).
         let maxRSSKiB: Int
     }
 
@@ -57,7 +58,10 @@ struct Spawn {
         var status: Int32 = 0
         var usage = rusage()
         var timedOut = false
+        var peak: Int?
         while wait4(pid, &status, WNOHANG, &usage) == 0 {
+            // Read before the child is reaped: a zombie has no memory left to report.
+            if let kib = Self.peakResidentKiB(pid) { peak = max(peak ?? 0, kib) }
             if Date() > deadline {
                 timedOut = true
                 kill(pid, SIGKILL)
@@ -73,6 +77,6 @@ struct Spawn {
             unlink(stderrPath)
         }
         return Result(status: exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F), timedOut: timedOut,
-                      stdout: text(stdoutPath), stderr: text(stderrPath), maxRSSKiB: Int(usage.ru_maxrss))
+                      stdout: text(stdoutPath), stderr: text(stderrPath), maxRSSKiB: peak ?? Int(usage.ru_maxrss))
     }
 }
