@@ -141,7 +141,8 @@ struct CDAReaderDocumentTests {
         let clock = ContinuousClock()
         var e = SourceExtract(file: "")
         let elapsed = clock.measure { e = CDATest.read(xml, file: "lol.xml") }
-        #expect(elapsed < .milliseconds(500))
+        // A hang guard, not a speed claim: expanded, the entities would take minutes and gigabytes.
+        #expect(elapsed < .seconds(10))
         #expect(e.diagnostics.first?.kind == "unsafe-xml")
         #expect(e.hasErrors)
     }
