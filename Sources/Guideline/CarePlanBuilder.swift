@@ -239,11 +239,12 @@ public struct CarePlanBuilder: Sendable {
         return text
     }
 
-    func activity(_ result: RecommendationResult, _ guideline: GuidelineDefinition) -> JSONValue {
-        let r = result.recommendation
+    /// A recommendation's activity as a CodeableConcept's members (its codings, then its text):
+    /// the same in the CarePlan's activity and in the published ActivityDefinition.
+    static func codeMembers(_ activity: GuidelineDefinition.Activity) -> [JSONObject.Member] {
         var code: [JSONObject.Member] = []
-        if !r.activity.codings.isEmpty {
-            code.append(.init(key: "coding", value: .array(r.activity.codings.map { c in
+        if !activity.codings.isEmpty {
+            code.append(.init(key: "coding", value: .array(activity.codings.map { c in
                 var m: [JSONObject.Member] = []
                 if let s = c.system { m.append(.init(key: "system", value: .string(s.rawValue))) }
                 m.append(.init(key: "code", value: .string(c.code)))
@@ -251,7 +252,13 @@ public struct CarePlanBuilder: Sendable {
                 return .object(JSONObject(members: m))
             })))
         }
-        code.append(.init(key: "text", value: .string(r.activity.text)))
+        code.append(.init(key: "text", value: .string(activity.text)))
+        return code
+    }
+
+    func activity(_ result: RecommendationResult, _ guideline: GuidelineDefinition) -> JSONValue {
+        let r = result.recommendation
+        let code = Self.codeMembers(r.activity)
         var description = r.description
         for caveat in result.caveats { description += " " + caveat.text }
         let cited = r.citations.compactMap { guideline.citations[$0] }

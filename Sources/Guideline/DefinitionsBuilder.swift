@@ -86,17 +86,7 @@ public struct DefinitionsBuilder: Sendable {
     }
 
     func activityDefinition(_ r: GuidelineDefinition.Recommendation, _ guideline: GuidelineDefinition) -> JSONValue {
-        var code: [JSONObject.Member] = []
-        if !r.activity.codings.isEmpty {
-            code.append(.init(key: "coding", value: .array(r.activity.codings.map { c in
-                var m: [JSONObject.Member] = []
-                if let s = c.system { m.append(.init(key: "system", value: .string(s.rawValue))) }
-                m.append(.init(key: "code", value: .string(c.code)))
-                if let d = c.display { m.append(.init(key: "display", value: .string(d))) }
-                return .object(JSONObject(members: m))
-            })))
-        }
-        code.append(.init(key: "text", value: .string(r.activity.text)))
+        let code = CarePlanBuilder.codeMembers(r.activity)
         var members: [JSONObject.Member] = [
             .init(key: "resourceType", value: "ActivityDefinition"),
             .init(key: "id", value: .string(r.id)),
