@@ -30,6 +30,11 @@ public struct BatchReport: Sendable {
     /// Per input file: errors and warnings, for the data-quality table.
     public var problemsBySource: [(file: String, errors: Int, warnings: Int, unreadSections: Int, firstMessage: String)] = []
     public var patients = 0
+    /// Inputs not read tonight: the same name and bytes as last run's, their staged rows used again.
+    public var reusedFiles = 0
+    /// Patients skipped unassembled: everything their record is made of is unchanged since a run
+    /// of this night, so not one of their rows was decoded (no CarePlan to explain).
+    public var unassembled = 0
     /// Patients deceased on the evaluation date: not evaluated, no CarePlan.
     public var deceased = 0
     public var evaluated = 0
@@ -72,36 +77,43 @@ public struct BatchReport: Sendable {
     public var quarantined: Bool { quarantinedRecords > 0 }
 
     mutating func account(_ r: BatchRunner.ReadResult, quarantine: inout Quarantine) throws {
-        inputBytes += r.bytes
-        let e = r.extract
-        records += e.counts.records
-        counts.add(e.counts)
-        readResources += e.patients.count + e.statements.count + e.medications.count
-        let errors = e.diagnostics.filter { $0.severity == .error }
-        let warnings = e.diagnostics.filter { $0.severity == .warning }
-        for d in errors { errorsByKind[d.kind, default: 0] += 1 }
-        for d in warnings { warningsByKind[d.kind, default: 0] += 1 }
-        let unread = warnings.filter { Self.unreadSectionKinds.contains($0.kind) }.count
-        if !e.diagnostics.isEmpty {
-            problemsBySource.append((r.file, errors.count, warnings.count, unread, (errors.first ?? warnings.first)!.description))
-        }
-        // Chunks of one large input add up to one source.
-        let i = sourceIndex[r.file] ?? {
-            sources.append(SourceQuality(file: r.file))
-            sourceIndex[r.file] = sources.count - 1
-            return sources.count - 1
-        }()
-        sources[i].add(e, quarantined: errors.count, unread: unread)
+        let errors = account(ReadSummary(r))
         guard !errors.isEmpty else { return }
-        quarantinedRecords += errors.count
         // A multi-record input loses only its broken lines (a chunk of a file read in chunks
         // always: its other lines are staged already); anything else is rejected whole.
-        if r.chunk || (e.counts.records > 1 && errors.allSatisfy({ $0.line != nil })) {
+        if r.chunk || (r.extract.counts.records > 1 && errors.allSatisfy({ $0.line != nil })) {
             try quarantine.rejectLines(file: r.file, bytes: r.kept ?? [], firstLine: r.firstLine, because: errors)
         } else {
             quarantinedFiles += 1
             try quarantine.reject(file: r.file, copy: r.copy, because: errors[0])
         }
+    }
+
+    /// Counts what one input (or chunk) held, and returns its errors: what `account(_:quarantine:)`
+    /// quarantines. An input reused from last run's staging (no errors) is accounted with this alone.
+    @discardableResult
+    mutating func account(_ s: ReadSummary) -> [Diagnostic] {
+        inputBytes += s.bytes
+        records += s.counts.records
+        counts.add(s.counts)
+        readResources += s.read
+        let errors = s.diagnostics.filter { $0.severity == .error }
+        let warnings = s.diagnostics.filter { $0.severity == .warning }
+        for d in errors { errorsByKind[d.kind, default: 0] += 1 }
+        for d in warnings { warningsByKind[d.kind, default: 0] += 1 }
+        let unread = warnings.filter { Self.unreadSectionKinds.contains($0.kind) }.count
+        if !s.diagnostics.isEmpty {
+            problemsBySource.append((s.file, errors.count, warnings.count, unread, (errors.first ?? warnings.first)!.description))
+        }
+        // Chunks of one large input add up to one source.
+        let i = sourceIndex[s.file] ?? {
+            sources.append(SourceQuality(file: s.file))
+            sourceIndex[s.file] = sources.count - 1
+            return sources.count - 1
+        }()
+        sources[i].add(s, quarantined: errors.count, unread: unread)
+        quarantinedRecords += errors.count
+        return errors
     }
 
     /// The warnings of a document section with entries that could not be read (none, or some).
@@ -158,6 +170,7 @@ public struct BatchReport: Sendable {
                 "records": Self.number(records), "recordsProcessed": Self.number(records - quarantinedRecords),
                 "recordsQuarantined": Self.number(quarantinedRecords), "filesQuarantinedWhole": Self.number(quarantinedFiles),
                 "recordsRejectedByReason": Self.object(counts.rejectedRecords),
+                "filesReusedUnread": Self.number(reusedFiles),
             ],
             "resources": [
                 "seen": Self.number(resources),
@@ -173,7 +186,8 @@ public struct BatchReport: Sendable {
             "baselineNight": baselineNight.map { .string($0) } ?? .null,
             "patients": [
                 "total": Self.number(patients), "evaluated": Self.number(evaluated),
-                "unchangedNotReevaluated": Self.number(patients - evaluated), "withCarePlan": Self.number(carePlans),
+                "unchangedNotReevaluated": Self.number(patients - evaluated), "unchangedNotAssembled": Self.number(unassembled),
+                "withCarePlan": Self.number(carePlans),
                 "deceasedNotEvaluated": Self.number(deceased),
                 "notSeenKeptCarePlan": Self.number(notSeen),
                 "incomplete": Self.number(incomplete.count),

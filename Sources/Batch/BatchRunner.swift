@@ -76,7 +76,8 @@ public struct BatchRunner: Sendable {
         // Inputs first: a missing INPUT (exit 66) stops the run before the ledger is opened.
         let found = try InputDiscovery.discover(options.inputs, excluding: out)
         let progress = ProgressReporter(enabled: !options.quiet)
-        let staging = try StagingStore(path: out + "/.staging.sqlite", identity: engine.mappings.identityRules)
+        let staging = try StagingStore(path: out + "/.staging.sqlite", identity: engine.mappings.identityRules,
+                                       config: stagingConfig)
         defer { staging.close() }
         try staging.createRecordTable()
         let statePath = options.statePath ?? out + "/state.sqlite"
@@ -114,67 +115,121 @@ public struct BatchRunner: Sendable {
         // Inputs that fit are read whole, in parallel; a larger one (a bulk export's Observation.ndjson,
         // a .gz that inflates past it) is streamed on its own, in bounded memory.
         let streamAbove = min(options.largeFileBytes, options.limits.maxInputBytes)
-        var index = 0
-        while index < files.count {
-            let batch = Array(files[index..<min(index + options.jobs, files.count)])
-            let results = Mutex<[Int: ReadOutcome]>([:])
-            DispatchQueue.concurrentPerform(iterations: batch.count) { i in
-                let r = Self.read(batch[i], readers: readers, limits: options.limits, streamAbove: streamAbove)
-                results.withLock { $0[i] = r }
+        // What an earlier run staged: an input with the same name and bytes is not read again.
+        let kept = try staging.reusableFiles()
+        let keptHashes = Set(kept.keys)
+        var reused = Set<Int64>()
+        // Inputs are parsed and encoded `jobs` at a time while the ones before them are staged, in input order.
+        let identity = engine.mappings.identityRules
+        var consumed = 0
+        try OrderedWork.forEach(count: files.count, jobs: options.jobs, window: 2 * options.jobs, work: { i in
+            var outcome = Self.read(files[i], readers: readers, limits: options.limits, streamAbove: streamAbove, kept: keptHashes)
+            outcome.encodeRows(identity: identity)
+            return outcome
+        }, consume: { i, first in
+            let file = files[i]
+            var outcome = first
+            defer {
+                consumed += 1
+                progress.update(phase: "reading", unit: "file", done: consumed, total: files.count,
+                                detail: ProgressReporter.count(report.records, "record"))
             }
-            let ordered = results.withLock { r in (0..<batch.count).map { r[$0]! } }
-            for (file, outcome) in zip(batch, ordered) {
-                switch outcome {
-                case .read(let result):
-                    try staging.stage(result.extract, fileIndex: file.index)
-                    try report.account(result, quarantine: &quarantine)
-                case .stream:
-                    try LargeNDJSON.stage(file, options: options, readers: readers, staging: staging,
-                                          report: &report, quarantine: &quarantine)
+            if case .kept(let hash) = outcome {
+                if let k = kept[hash], reused.insert(k.id).inserted {
+                    try staging.reuse(k.id, position: file.index)
+                    report.reusedFiles += 1
+                    for summary in k.summaries { report.account(summary) }
+                    return
                 }
+                // The same input named twice tonight: its second place is read again.
+                outcome = Self.read(file, readers: readers, limits: options.limits, streamAbove: streamAbove, kept: [])
+                outcome.encodeRows(identity: identity)
             }
-            index += batch.count
-            progress.update(phase: "reading", unit: "file", done: index, total: files.count, detail: ProgressReporter.count(report.records, "record"))
-        }
+            switch outcome {
+            case .read(let result, let hash):
+                let rows = try result.rows ?? StagedRows(result.extract, identity: identity)
+                try staging.stageWhole(rows, contentHash: hash ?? Self.unhashed(file), position: file.index,
+                                       summary: ReadSummary(result), reusable: hash != nil && !result.extract.hasErrors)
+                try report.account(result, quarantine: &quarantine)
+            case .stream(let hash):
+                try LargeNDJSON.stage(file, contentHash: hash, options: options, readers: readers, staging: staging,
+                                      report: &report, quarantine: &quarantine)
+            case .kept:
+                preconditionFailure("an input read without kept hashes is never kept")
+            }
+        })
+        // Inputs gone or changed since last run: their rows go.
+        try staging.dropUnplaced()
         let readDone = clock.now
 
         // 2. Group by patient and evaluate, chunk by chunk.
         _ = try staging.buildGroups()
         let groups = try staging.groupIDs()
         let chunkSize = 64 * options.jobs
+        let maxStatements = options.evaluation.limits.maxStatementsPerPatient
+        let seed = groupSeed
+        var digests = Set<String>()
         var done = 0
-        for chunkStart in stride(from: 0, to: groups.count, by: chunkSize) {
-            let chunk = Array(groups[chunkStart..<min(chunkStart + chunkSize, groups.count)])
-            var records: [PatientRecord] = []
-            let maxStatements = options.evaluation.limits.maxStatementsPerPatient
-            for group in chunk {
-                var assembler = RecordAssembler(rules: engine.mappings.identityRules, maxStatements: maxStatements)
+        var next = 0
+        while next < groups.count {
+            // On this thread, in group order: each group's digest, then its rows unless it is
+            // skipped unassembled (an unchanged patient without a CarePlan keeps tonight's
+            // earlier outcome: nothing of him is decoded; a CarePlan's explanation needs his facts).
+            var work: [(digest: StagingStore.GroupDigest, rows: StagingStore.GroupRows)] = []
+            var slots: [Result<Int, Skipped>] = []
+            // A chunk of groups: at most `chunkSize`, and no more than `chunkBytes` of staged rows
+            // once it holds one (memory is bounded by the largest patient, not by the export).
+            var bytes = 0
+            while next < groups.count, slots.count < chunkSize, bytes < Self.chunkBytes {
+                let group = groups[next]
+                next += 1
+                let digest = try staging.digest(group: group, seed: seed)
+                if digests.insert(digest.hash).inserted, let outcomes = try unchanged(digest, ledger: ledger, night: night) {
+                    slots.append(.failure(Skipped(outcomes: outcomes)))
+                    report.unassembled += 1
+                    continue
+                }
                 // Counted before anything is loaded: a patient over the limit must not cost his
                 // million statements in memory (DESIGN: bounded by the largest patient).
-                let statements = try staging.statementCount(group: group)
-                assembler.add(try staging.extract(group: group, withStatements: statements <= maxStatements))
-                var assembled = assembler.records()
-                if statements > maxStatements {
-                    let reason = RecordAssembler.overLimitReason(statements, limit: maxStatements)
-                    for i in assembled.indices { assembled[i].incomplete.append(reason) }
-                }
-                records += assembled.filter { options.shard.contains(patientKey: $0.key) }
+                let rows = try staging.rows(group: group, withStatements: digest.statements <= maxStatements)
+                slots.append(.success(work.count))
+                work.append((digest, rows))
+                bytes += rows.bytes
             }
-            let patients = try evaluate(records, ledger: ledger, staging: staging, night: night)
-            // For `explain --state` and the report: the records and explanations of tonight. A
-            // record not re-evaluated is the one a run of this night already kept (same hash).
-            try staging.stageRecords(zip(records, patients).filter { $0.1.first?.evaluated ?? true }.map(\.0))
+            // In parallel: decoded, assembled and evaluated.
+            let todo = work
+            let results = OrderedWork.map(count: todo.count, jobs: options.jobs) { i in
+                Result { try assembleAndEvaluate(todo[i].rows, digest: todo[i].digest, ledger: ledger, night: night) }
+            }
+            // In group order again: tonight's outcomes, and the records to stage for `explain
+            // --state` and the report. A record not re-evaluated is the one a run of this night
+            // already kept (same hash).
+            var patients: [[Outcome]] = []
+            var evaluatedRecords: [(key: String, body: Data)] = []
+            for slot in slots {
+                switch slot {
+                case .failure(let skipped):
+                    patients.append(skipped.outcomes)
+                case .success(let i):
+                    for (key, body, outcomes) in try results[i].get() {
+                        patients.append(outcomes)
+                        if let body { evaluatedRecords.append((key, body)) }
+                    }
+                }
+            }
+            try staging.stageRecords(evaluatedRecords)
             for o in patients.compactMap(\.first) { if let e = o.explanation { report.explanations[o.key] = e } }
             try staging.db.write { db in
                 for o in patients.flatMap({ $0 }) {
                     // A key is a patient's across the whole run (RecordAssembler keeps keys unique
                     // across groups); a repeat would silently replace a row, so it stops the run.
-                    try db.execute(sql: "INSERT INTO result VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                    try db.execute(sql: "INSERT INTO result VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
                                    arguments: [o.key, o.guideline, o.hash, o.careplan, o.recs, o.evaluated ? 1 : 0,
-                                               o.fired.joined(separator: ","), o.created, o.carePlanID])
+                                               o.fired.joined(separator: ","), o.created, o.carePlanID,
+                                               JSONWriter.string(.array(o.incomplete.map { .string($0) }))])
                 }
             }
-            done += chunk.count
+            done += slots.count
             // Counted per patient (each has one outcome per guideline).
             report.patients += patients.count
             report.evaluated += patients.filter { $0.first?.evaluated ?? false }.count
@@ -293,72 +348,127 @@ public struct BatchRunner: Sendable {
     /// others keep that run's CarePlan. An incomplete patient keeps the baseline night's CarePlan
     /// (DESIGN "Incomplete patients"); a CarePlan whose recommendations are the baseline's keeps
     /// its `created`, so it is the same bytes as the night before.
-    func evaluate(_ records: [PatientRecord], ledger: Ledger, staging: StagingStore, night: Night) throws -> [[Outcome]] {
-        let hashes = try records.map { try hash($0, staging: staging) }
-        let previous = try records.map { try ledger.entries($0.key, night: night.asOf) }
-        let baseline = try records.map { try ledger.entries($0.key, night: night.baseline) }
-        let guidelines = engine.guidelines
-        let results = Mutex<[Int: [Outcome]]>([:])
-        DispatchQueue.concurrentPerform(iterations: records.count) { i in
-            let record = records[i]
-            let subject = CarePlanBuilder.reference(record.identity.subject)
-            // Unchanged since a run of the same night, for every guideline: that run's outcomes.
-            let same = guidelines.compactMap { g in previous[i][g.id].flatMap { $0.hash == hashes[i] && $0.seen ? $0 : nil } }
-            if same.count == guidelines.count {
-                var outcomes = same.map { p in
-                    Outcome(key: record.key, guideline: p.guideline, hash: p.hash, careplan: p.careplan, recs: p.recs,
-                            evaluated: false, fired: Self.firedIDs(p.recs), deceased: Self.isDeceased(p.recs),
-                            created: p.created, carePlanID: p.carePlanID, subject: subject, incomplete: record.incomplete)
-                }
-                // Not re-evaluated, but the report explains every CarePlan: facts derived again.
-                if outcomes.contains(where: { $0.careplan != nil }) {
-                    outcomes[0].explanation = Explanation(engine.evaluate(record, asOf: options.evaluation.asOf), deriver: engine.deriver)
-                }
-                results.withLock { $0[i] = outcomes }
-                return
-            }
-            let evaluations = engine.evaluate(record, asOf: options.evaluation.asOf)
-            var outcomes = evaluations.map { evaluation -> Outcome in
-                let g = evaluation.guideline
-                if !record.incomplete.isEmpty {
-                    let b = baseline[i][g.id].flatMap { $0.careplan == nil ? nil : $0 }
-                    return Outcome(key: record.key, guideline: g.id, hash: hashes[i], careplan: b?.careplan,
-                                   recs: b?.recs ?? Self.recsJSON(subject: subject, fired: [], deceased: evaluation.deceased),
-                                   evaluated: true, fired: b.map { Self.firedIDs($0.recs) } ?? [], deceased: evaluation.deceased,
-                                   created: b?.created, carePlanID: b?.carePlanID, subject: subject, incomplete: record.incomplete)
-                }
-                let recs = Self.recsJSON(evaluation)
-                var created = options.evaluation.asOf
-                if let b = baseline[i][g.id], b.careplan != nil, Self.sameRecommendations(b.recs, recs),
-                   let then = b.created.flatMap(EvaluationOptions.parseDate) {
-                    created = then
-                }
-                let plan = builder.carePlan(evaluation, created: created)
-                return Outcome(key: record.key, guideline: g.id, hash: hashes[i], careplan: plan.map { Data(JSONWriter.serialize($0)) },
-                               recs: recs, evaluated: true, fired: evaluation.fired.map(\.recommendation.id),
-                               deceased: evaluation.deceased, created: plan == nil ? nil : created.dateString,
-                               carePlanID: plan == nil ? nil : builder.carePlanID(for: record, guideline: g), subject: subject,
-                               incomplete: [])
-            }
-            if outcomes.contains(where: { $0.careplan != nil }) {
-                outcomes[0].explanation = Explanation(evaluations, deriver: engine.deriver)
-            }
-            results.withLock { $0[i] = outcomes }
+    /// One group's records and their outcomes, from its staged rows: each record's key, its
+    /// outcomes, and the record encoded for `explain --state` when it was evaluated tonight.
+    func assembleAndEvaluate(_ rows: StagingStore.GroupRows, digest: StagingStore.GroupDigest, ledger: Ledger,
+                             night: Night) throws -> [(key: String, body: Data?, outcomes: [Outcome])] {
+        let maxStatements = options.evaluation.limits.maxStatementsPerPatient
+        var assembler = RecordAssembler(rules: engine.mappings.identityRules, maxStatements: maxStatements)
+        assembler.add(try rows.extract())
+        var assembled = assembler.records()
+        if digest.statements > maxStatements {
+            let reason = RecordAssembler.overLimitReason(digest.statements, limit: maxStatements)
+            for i in assembled.indices { assembled[i].incomplete.append(reason) }
         }
-        return results.withLock { r in (0..<records.count).map { r[$0]! } }
+        let encoder = StagingEncoder()
+        return try assembled.filter { options.shard.contains(patientKey: $0.key) }.map { record in
+            let o = try outcomes(record, hash: digest.hash, ledger: ledger, night: night)
+            return (record.key, o.first?.evaluated ?? true ? Data(try encoder.encode(record)) : nil, o)
+        }
     }
 
-    /// Hash of everything that decides a patient's CarePlan.
-    func hash(_ record: PatientRecord, staging: StagingStore) throws -> String {
-        var h = StableHash()
-        // The program's version too: a logic fix re-evaluates everyone.
-        h.combine(IngestVersion.current)
-        h.combine(engine.mappings.fingerprint)
-        h.combine(options.evaluation.asOf.dateString)
-        h.combine(builder.canonicalBase)
-        h.combine(try staging.encode(record))
-        return h.hex
+    /// One record's outcomes, one per guideline. Unchanged since a run of the same night (same
+    /// hash): that run's. An incomplete patient keeps the baseline night's CarePlan (DESIGN
+    /// "Incomplete patients"); a CarePlan whose recommendations are the baseline's keeps its
+    /// `created`, so it is the same bytes as the night before.
+    func outcomes(_ record: PatientRecord, hash: String, ledger: Ledger, night: Night) throws -> [Outcome] {
+        let previous = try ledger.entries(record.key, night: night.asOf)
+        let baseline = try ledger.entries(record.key, night: night.baseline)
+        let guidelines = engine.guidelines
+        let subject = CarePlanBuilder.reference(record.identity.subject)
+        // Unchanged since a run of the same night, for every guideline: that run's outcomes.
+        let same = guidelines.compactMap { g in previous[g.id].flatMap { $0.hash == hash && $0.seen ? $0 : nil } }
+        if same.count == guidelines.count {
+            var outcomes = same.map { p in
+                Outcome(key: record.key, guideline: p.guideline, hash: p.hash, careplan: p.careplan, recs: p.recs,
+                        evaluated: false, fired: Self.firedIDs(p.recs), deceased: Self.isDeceased(p.recs),
+                        created: p.created, carePlanID: p.carePlanID, subject: subject, incomplete: record.incomplete)
+            }
+            // Not re-evaluated, but the report explains every CarePlan: facts derived again.
+            if outcomes.contains(where: { $0.careplan != nil }) {
+                outcomes[0].explanation = Explanation(engine.evaluate(record, asOf: options.evaluation.asOf), deriver: engine.deriver)
+            }
+            return outcomes
+        }
+        let evaluations = engine.evaluate(record, asOf: options.evaluation.asOf)
+        var outcomes = evaluations.map { evaluation -> Outcome in
+            let g = evaluation.guideline
+            if !record.incomplete.isEmpty {
+                let b = baseline[g.id].flatMap { $0.careplan == nil ? nil : $0 }
+                return Outcome(key: record.key, guideline: g.id, hash: hash, careplan: b?.careplan,
+                               recs: b?.recs ?? Self.recsJSON(subject: subject, fired: [], deceased: evaluation.deceased),
+                               evaluated: true, fired: b.map { Self.firedIDs($0.recs) } ?? [], deceased: evaluation.deceased,
+                               created: b?.created, carePlanID: b?.carePlanID, subject: subject, incomplete: record.incomplete)
+            }
+            let recs = Self.recsJSON(evaluation)
+            var created = options.evaluation.asOf
+            if let b = baseline[g.id], b.careplan != nil, Self.sameRecommendations(b.recs, recs),
+               let then = b.created.flatMap(EvaluationOptions.parseDate) {
+                created = then
+            }
+            let plan = builder.carePlan(evaluation, created: created)
+            return Outcome(key: record.key, guideline: g.id, hash: hash, careplan: plan.map { Data(JSONWriter.serialize($0)) },
+                           recs: recs, evaluated: true, fired: evaluation.fired.map(\.recommendation.id),
+                           deceased: evaluation.deceased, created: plan == nil ? nil : created.dateString,
+                           carePlanID: plan == nil ? nil : builder.carePlanID(for: record, guideline: g), subject: subject,
+                           incomplete: [])
+        }
+        if outcomes.contains(where: { $0.careplan != nil }) {
+            outcomes[0].explanation = Explanation(evaluations, deriver: engine.deriver)
+        }
+        return outcomes
     }
+
+    /// How many bytes of staged rows one chunk of groups holds at most (but for its first group):
+    /// they are decoded, assembled and evaluated in parallel, then written in one transaction.
+    static let chunkBytes = 8 << 20
+
+    /// The outcomes of a group skipped unassembled (`unchanged`), one per guideline.
+    struct Skipped: Error {
+        let outcomes: [Outcome]
+    }
+
+    /// Tonight's earlier outcomes of a group whose digest is unchanged since a run of this night,
+    /// when nothing more is needed of its record: one patient, every guideline applied tonight
+    /// on record for him, no CarePlan. Nil when the group must be assembled.
+    func unchanged(_ digest: StagingStore.GroupDigest, ledger: Ledger, night: Night) throws -> [Outcome]? {
+        let found = try ledger.entries(hash: digest.hash, night: night.asOf)
+        // A group of several records is assembled: their order is the assembler's.
+        guard found.count == 1, let (key, rows) = found.first else { return nil }
+        var outcomes: [Outcome] = []
+        for g in engine.guidelines {
+            guard let (p, incomplete) = rows[g.id], p.seen, p.careplan == nil else { return nil }
+            let subject = (try? JSONValue.parse(Array(p.recs.utf8)))?["subject"] ?? .null
+            outcomes.append(Outcome(key: key, guideline: g.id, hash: p.hash, careplan: nil, recs: p.recs, evaluated: false,
+                                    fired: Self.firedIDs(p.recs), deceased: Self.isDeceased(p.recs), created: p.created,
+                                    carePlanID: p.carePlanID, subject: subject, incomplete: incomplete))
+        }
+        return outcomes
+    }
+
+    /// What the hash of a group's rows (`StagingStore.digest`) starts from: everything besides
+    /// the inputs that decides a patient's CarePlan. The program too (its version, and its bytes,
+    /// so a rebuilt binary re-evaluates everyone), the Mappings, the evaluation date, the
+    /// canonical base and the limits.
+    var groupSeed: String {
+        [IngestVersion.current, Self.programHash, engine.mappings.fingerprint, options.evaluation.asOf.dateString,
+         builder.canonicalBase, String(describing: options.evaluation.limits)].joined(separator: "\n")
+    }
+
+    /// What decides what an input stages, besides its bytes: the staging database is rebuilt
+    /// from nothing when it changes.
+    var stagingConfig: String {
+        [IngestVersion.current, Self.programHash, engine.mappings.fingerprint, String(describing: options.evaluation.limits),
+         String(describing: options.limits), String(options.largeFileBytes), String(options.chunkBytes)].joined(separator: "\n")
+    }
+
+    /// The running program's bytes, hashed once per process.
+    static let programHash: String = {
+        let fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return "unknown program \(getpid()) \(time(nil))" }
+        defer { close(fd) }
+        return ContentHash.ofFile(fd: fd, seed: "") ?? "unknown program \(getpid()) \(time(nil))"
+    }()
 
     static func recsJSON(_ e: Evaluation) -> String {
         let recs: [JSONValue] = e.fired.map { r in
@@ -525,10 +635,14 @@ public struct BatchRunner: Sendable {
     struct ReadResult: Sendable {
         let file: String
         let bytes: Int
-        let extract: SourceExtract
+        var extract: SourceExtract
         /// The bytes read — the whole input, or a chunk of its lines — kept only when something in
         /// them must be quarantined.
         var kept: [UInt8]? = nil
+        /// Its rows, encoded for the staging database (its extract's values are let go then).
+        var rows: StagedRows? = nil
+        /// Patients, statements and medication definitions read, once the extract let them go.
+        var read: Int? = nil
         /// The line number of `kept`'s first line in the input.
         var firstLine = 1
         /// A chunk of an input read in chunks: its rejected records are lines, never the whole input.
@@ -549,45 +663,82 @@ public struct BatchRunner: Sendable {
     }
 
     enum ReadOutcome: Sendable {
-        case read(ReadResult)
+        /// Read whole; with the hash of the input's name and bytes (nil when they could not be hashed).
+        case read(ReadResult, contentHash: String?)
         /// Larger than can be read whole in parallel: to be streamed on its own (`LargeNDJSON`).
-        case stream
+        case stream(contentHash: String?)
+        /// The same name and bytes as an input an earlier run staged: not read.
+        case kept(contentHash: String)
+
+        /// Encodes a read input's rows for the staging database (on the reading thread), and lets
+        /// go of its decoded values. Left as it is if they cannot be encoded: staged from the
+        /// extract then, where the error stops the run.
+        mutating func encodeRows(identity: IdentityRules) {
+            guard case .read(var result, let hash) = self, let rows = try? StagedRows(result.extract, identity: identity) else { return }
+            result.read = result.extract.patients.count + result.extract.statements.count + result.extract.medications.count
+            result.rows = rows
+            result.extract.patients = []
+            result.extract.statements = []
+            result.extract.medications = []
+            result.extract.rejectedLinks = []
+            self = .read(result, contentHash: hash)
+        }
     }
 
-    /// Reads one input whole if it holds at most `streamAbove` bytes (inflated, for a `.gz`).
-    /// Never throws: whatever goes wrong with the input rejects it with a located reason.
-    static func read(_ file: InputFile, readers: Readers, limits: InputLimits, streamAbove: Int) -> ReadOutcome {
+    /// Reads one input whole if it holds at most `streamAbove` bytes (inflated, for a `.gz`),
+    /// unless its name and bytes hash to one of `kept`. Never throws: whatever goes wrong with
+    /// the input rejects it with a located reason.
+    static func read(_ file: InputFile, readers: Readers, limits: InputLimits, streamAbove: Int, kept: Set<String>) -> ReadOutcome {
         let name = file.path.display
         let opened: FileIO.OpenFile
         do {
             opened = try FileIO.openRegular(file.target.bytes, name: name, followSymlinks: file.followSymlinks)
         } catch {
-            return .read(rejected(name, kind: "unreadable", located(error.message, name)))
+            return .read(rejected(name, kind: "unreadable", located(error.message, name)), contentHash: nil)
         }
         defer { close(opened.fd) }
         if Gzip.isGzip(fd: opened.fd) {
+            // The compressed bytes decide the inflated ones: hashed without inflating.
+            let hash = ContentHash.ofFile(fd: opened.fd, seed: name)
+            if let hash, kept.contains(hash) { return .kept(contentHash: hash) }
             do throws(InputFailure) {
                 let reader = try GzipReader(fd: opened.fd, compressedSize: opened.size, limits: limits, name: name)
                 var bytes: [UInt8] = []
                 while bytes.count <= streamAbove, try reader.read(into: &bytes, count: streamAbove + 1 - bytes.count) > 0 {}
-                if bytes.count > streamAbove { return .stream }
-                return .read(whole(bytes, file: file, size: opened.size, gzip: true, readers: readers))
+                if bytes.count > streamAbove { return .stream(contentHash: hash) }
+                return .read(whole(bytes, file: file, size: opened.size, gzip: true, readers: readers), contentHash: hash)
             } catch {
                 var r = rejected(name, kind: error.kind, error.message, size: opened.size)
                 r.original = Original(path: file.target, followSymlinks: file.followSymlinks)
-                return .read(r)
+                return .read(r, contentHash: nil)
             }
         }
-        if opened.size > streamAbove { return .stream }
+        if opened.size > streamAbove {
+            let hash = ContentHash.ofFile(fd: opened.fd, seed: name)
+            if let hash, kept.contains(hash) { return .kept(contentHash: hash) }
+            return .stream(contentHash: hash)
+        }
         do throws(IngestError) {
             let bytes = try FileIO.readAll(fd: opened.fd, name: name, sizeHint: opened.size, limit: streamAbove)
             // Grown since it was examined: read it as the large file it now is.
-            if bytes.count > streamAbove { return .stream }
-            return .read(whole(bytes, file: file, size: opened.size, gzip: false, readers: readers))
+            if bytes.count > streamAbove {
+                let hash = ContentHash.ofFile(fd: opened.fd, seed: name)
+                if let hash, kept.contains(hash) { return .kept(contentHash: hash) }
+                return .stream(contentHash: hash)
+            }
+            var h = ContentHash()
+            h.combine(name)
+            h.combine(bytes)
+            let hash = h.hex
+            if kept.contains(hash) { return .kept(contentHash: hash) }
+            return .read(whole(bytes, file: file, size: opened.size, gzip: false, readers: readers), contentHash: hash)
         } catch {
-            return .read(rejected(name, kind: "unreadable", located(error.message, name), size: opened.size))
+            return .read(rejected(name, kind: "unreadable", located(error.message, name), size: opened.size), contentHash: nil)
         }
     }
+
+    /// The content hash of an input that could not be hashed: never one a later run reuses.
+    static func unhashed(_ file: InputFile) -> String { "unhashed " + String(file.index) }
 
     /// Reads an input held whole: `bytes` (inflated, for a `.gz` of `size` bytes).
     static func whole(_ bytes: [UInt8], file: InputFile, size: Int, gzip: Bool, readers: Readers) -> ReadResult {

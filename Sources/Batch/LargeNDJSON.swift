@@ -15,8 +15,32 @@ import IngestKit
 /// would otherwise leave half a file staged). Anything else is read whole up to `maxInputBytes`,
 /// and quarantined unread (the original file, compressed if it was) when it is larger.
 enum LargeNDJSON {
-    static func stage(_ file: InputFile, options: BatchOptions, readers: Readers, staging: StagingStore,
+    /// Stages `file` under its `contentHash` (nil: it could not be hashed, and no later run
+    /// reuses it). Its rows count as staged only once it was read to its end.
+    static func stage(_ file: InputFile, contentHash: String?, options: BatchOptions, readers: Readers, staging: StagingStore,
                       report: inout BatchReport, quarantine: inout Quarantine) throws {
+        let id = try staging.begin(contentHash: contentHash ?? BatchRunner.unhashed(file), position: file.index)
+        var summaries: [ReadSummary] = []
+        var accounted = Accounted(report: report, summaries: [])
+        defer { report = accounted.report }
+        try read(file, id: id, options: options, readers: readers, staging: staging, into: &accounted, quarantine: &quarantine)
+        summaries = accounted.summaries
+        try staging.finish(id, summaries: summaries, reusable: contentHash != nil && !summaries.contains(where: \.hasErrors))
+    }
+
+    /// The report, and what was accounted in it for this input (kept for a later run).
+    struct Accounted {
+        var report: BatchReport
+        var summaries: [ReadSummary]
+
+        mutating func account(_ r: BatchRunner.ReadResult, quarantine: inout Quarantine) throws {
+            summaries.append(ReadSummary(r))
+            try report.account(r, quarantine: &quarantine)
+        }
+    }
+
+    private static func read(_ file: InputFile, id: Int64, options: BatchOptions, readers: Readers, staging: StagingStore,
+                             into report: inout Accounted, quarantine: inout Quarantine) throws {
         let name = file.path.display
         let limits = options.limits
         let chunkSize = max(options.chunkBytes, 1)
@@ -67,14 +91,14 @@ enum LargeNDJSON {
                         """)
                 }
                 let result = BatchRunner.whole(buffer, file: file, size: opened.size, gzip: gzip, readers: readers)
-                try staging.stage(result.extract, fileIndex: file.index)
+                try staging.stage(result.extract, file: id, ordBase: 0)
                 try report.account(result, quarantine: &quarantine)
                 return
             }
             if gzip, !eof {
                 try GzipReader(fd: opened.fd, compressedSize: opened.size, limits: limits, name: name).drain()
             }
-            try streamLines(file, source: source, buffer: &buffer, eof: eof, size: opened.size, options: options,
+            try streamLines(file, id: id, source: source, buffer: &buffer, eof: eof, size: opened.size, options: options,
                             readers: readers, staging: staging, report: &report, quarantine: &quarantine)
         } catch let failure as InputFailure {
             // The input's own failure rejects it; errors of the staging database or the quarantine stop the run.
@@ -82,9 +106,9 @@ enum LargeNDJSON {
         }
     }
 
-    private static func streamLines(_ file: InputFile, source: any ByteSource, buffer: inout [UInt8], eof: Bool, size: Int,
+    private static func streamLines(_ file: InputFile, id: Int64, source: any ByteSource, buffer: inout [UInt8], eof: Bool, size: Int,
                                     options: BatchOptions, readers: Readers, staging: StagingStore,
-                                    report: inout BatchReport, quarantine: inout Quarantine) throws {
+                                    report: inout Accounted, quarantine: inout Quarantine) throws {
         let name = file.path.display
         let maxLine = options.limits.maxInputBytes
         let chunkSize = max(options.chunkBytes, 1)
@@ -96,7 +120,7 @@ enum LargeNDJSON {
         /// Inside a line too long to hold: its bytes are dropped up to its end.
         var skipping = false
         func account(_ result: BatchRunner.ReadResult) throws {
-            try staging.stage(result.extract, fileIndex: file.index, ordBase: ord)
+            try staging.stage(result.extract, file: id, ordBase: ord)
             try report.account(result, quarantine: &quarantine)
         }
         func tooLong(_ line: Int) throws {
@@ -132,7 +156,8 @@ enum LargeNDJSON {
                     try account(BatchRunner.ReadResult(file: name, bytes: sizeToReport, extract: extract,
                                                        kept: extract.hasErrors ? lines : nil, firstLine: firstLine, chunk: true))
                     sizeToReport = 0
-                    ord += extract.patients.count + extract.statements.count
+                    // Past every row of the chunk, of every kind: rows keep their order chunk after chunk.
+                    ord += extract.patients.count + extract.statements.count + extract.medications.count + extract.rejectedLinks.count
                     firstLine += Newlines.count(in: lines)
                 } else if buffer.count > maxLine {
                     skipping = true

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import JSONKit
 
 /// The state ledger (default `DIR/state.sqlite`): per evaluation date, patient and guideline, the hash of
 /// everything that decided his CarePlan (inputs, Mappings fingerprint, evaluation date, program
@@ -75,6 +76,19 @@ final class Ledger: @unchecked Sendable {
         }
         // The report's history and the records explain --state reads (Ledger+History.swift).
         registerHistory(&m)
+        // Skipping an unchanged patient before anything is decoded: tonight's rows found by the
+        // hash of what they were assembled from, and why a record was incomplete (the report
+        // names the reasons of a patient it did not assemble again). Rows of earlier releases
+        // have no reasons (NULL): they are never reused, their patients are evaluated again.
+        // And a patient's rows by key: the primary key (asOf, guideline, key) cannot find them
+        // without reading the whole night.
+        m.registerMigration("v5-reuse") { db in
+            try db.execute(sql: """
+                ALTER TABLE night ADD COLUMN incomplete TEXT;
+                CREATE INDEX nightHash ON night(asOf, hash);
+                CREATE INDEX nightKey ON night(asOf, key);
+                """)
+        }
         return m
     }
 
@@ -146,6 +160,24 @@ final class Ledger: @unchecked Sendable {
         }
     }
 
+    /// Tonight's rows of a night, by patient key and guideline, that were written for records
+    /// assembled from what hashes to `hash` (`StagingStore.digest`), with the reasons each record
+    /// was incomplete. Rows without reasons (an earlier release's) are left out.
+    func entries(hash: String, night: String) throws -> [String: [String: (entry: Entry, incomplete: [String])]] {
+        try db.read { db in
+            var found: [String: [String: (entry: Entry, incomplete: [String])]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM night WHERE asOf = ? AND hash = ? AND incomplete IS NOT NULL",
+                                        arguments: [night, hash]) {
+                let e = Self.entry(row)
+                let text: String = row["incomplete"]
+                guard let parsed = try? JSONValue.parse(Array(text.utf8)), case .array(let items) = parsed else { continue }
+                let reasons = items.compactMap(\.stringValue)
+                found[e.key, default: [:]][e.guideline] = (e, reasons)
+            }
+            return found
+        }
+    }
+
     /// The recommendations and CarePlan id of every patient and guideline of one night, in
     /// (key, guideline) order (for changes).
     func recs(night: String?) throws -> [(key: String, guideline: String, recs: String, carePlan: String?)] {
@@ -167,7 +199,8 @@ final class Ledger: @unchecked Sendable {
             try db.inTransaction {
                 try db.execute(sql: "DELETE FROM night WHERE asOf = ?", arguments: [asOf])
                 try db.execute(sql: """
-                    INSERT INTO night SELECT ?, guideline, patientKey, hash, careplan, recs, created, carePlanId, seen FROM staging.result
+                    INSERT INTO night (asOf, guideline, key, hash, careplan, recs, created, carePlanId, seen, incomplete)
+                    SELECT ?, guideline, patientKey, hash, careplan, recs, created, carePlanId, seen, incomplete FROM staging.result
                     """, arguments: [asOf])
                 let baseline = try String.fetchOne(db, sql: "SELECT MAX(asOf) FROM run WHERE asOf < ?", arguments: [asOf])
                 try db.execute(sql: "DELETE FROM night WHERE asOf < ?", arguments: [baseline ?? asOf])

@@ -24,12 +24,11 @@ public enum LedgerRecords {
                     throw IngestError(.noInput, "\(statePath): this ledger holds no staged records (it was written by a release "
                         + "before explain --state, or no batch run completed): run ingest batch once more.")
                 }
-                let decoder = JSONDecoder()
                 var records: [PatientRecord] = []
                 var night: String?
                 let rows = try Row.fetchCursor(db, sql: "SELECT asOf, body FROM record ORDER BY key")
                 while let row = try rows.next() {
-                    let record = try decoder.decode(PatientRecord.self, from: row["body"] as Data)
+                    let record = try decode(row["body"] as Data)
                     guard keep(record) else { continue }
                     records.append(record)
                     let asOf: String = row["asOf"]
@@ -44,5 +43,12 @@ public enum LedgerRecords {
         } catch {
             throw IngestError(.data, "\(statePath): a staged record cannot be read (\(error)); run ingest batch once more.")
         }
+    }
+
+    /// A record as a batch staged it: in the staging format (`StagingEncoder`), or as JSON by a
+    /// release before it (a JSON body starts with `{`, a staging one with its version byte).
+    static func decode(_ body: Data) throws -> PatientRecord {
+        if body.first == UInt8(ascii: "{") { return try JSONDecoder().decode(PatientRecord.self, from: body) }
+        return try StagingDecoder().decode(PatientRecord.self, from: body)
     }
 }

@@ -22,19 +22,19 @@ struct SourceQuality: Sendable {
 
     init(file: String) { self.file = file }
 
-    mutating func add(_ extract: SourceExtract, quarantined q: Int, unread: Int) {
-        records += extract.counts.records
-        resources += extract.counts.resourcesByType.filter { $0.key != "Bundle" }.values.reduce(0, +)
-        read += extract.patients.count + extract.statements.count + extract.medications.count
-        counts.add(extract.counts)
+    mutating func add(_ summary: ReadSummary, quarantined q: Int, unread: Int) {
+        records += summary.counts.records
+        resources += summary.counts.resourcesByType.filter { $0.key != "Bundle" }.values.reduce(0, +)
+        read += summary.read
+        counts.add(summary.counts)
         quarantined += q
-        for d in extract.diagnostics {
+        for d in summary.diagnostics {
             if d.severity == .error { errors += 1 } else { warnings += 1 }
             problems[d.kind, default: 0] += 1
         }
         unreadSections += unread
         if firstMessage == nil {
-            firstMessage = (extract.diagnostics.first { $0.severity == .error } ?? extract.diagnostics.first)?.description
+            firstMessage = (summary.diagnostics.first { $0.severity == .error } ?? summary.diagnostics.first)?.description
         }
     }
 

@@ -9,10 +9,11 @@ extension StagingStore {
         try db.write { try $0.execute(sql: "CREATE TABLE IF NOT EXISTS stagedRecord (key TEXT PRIMARY KEY, body BLOB NOT NULL)") }
     }
 
-    func stageRecords(_ records: [PatientRecord]) throws {
+    /// Records by key, each encoded already (`encode`, on the thread that assembled it).
+    func stageRecords(_ records: [(key: String, body: Data)]) throws {
         try db.write { db in
             for r in records {
-                try db.execute(sql: "INSERT OR REPLACE INTO stagedRecord VALUES (?, ?)", arguments: [r.key, try encode(r)])
+                try db.execute(sql: "INSERT OR REPLACE INTO stagedRecord VALUES (?, ?)", arguments: [r.key, r.body])
             }
         }
     }

@@ -2,48 +2,91 @@ import ClinicalModel
 import Foundation
 import GRDB
 
-/// The run's scratch database: every normalized statement staged on disk keyed by its patient
-/// link, so that records are assembled patient by patient in bounded memory however large the
-/// export. Rebuilt from nothing by every run (a killed run leaves nothing to trust).
+/// The batch's working database (`DIR/.staging.sqlite`): every normalized statement staged on
+/// disk keyed by its patient link, so that records are assembled patient by patient in bounded
+/// memory however large the export.
+///
+/// It is kept from one run to the next as a cache of what each input staged: an input whose
+/// bytes (and name) are the same as last run's is not read again, its rows are used as they are
+/// (`reusableFiles`, `reuse`). Rows are ordered by the input's position in tonight's discovery
+/// order and their place in it, never by when they were staged, so a run that reuses rows gives
+/// the same records, in the same order, as a run from nothing. Everything is rebuilt from
+/// nothing when what reads the inputs changes (`config`: the program, the Mappings, the limits)
+/// or the file cannot be read; an input whose staging did not finish (a killed run) is staged
+/// again. WAL with `synchronous = NORMAL`: a kill or power loss loses at most the last
+/// transactions, never the database's consistency, and every input's rows and its `file` row are
+/// committed together.
 final class StagingStore: @unchecked Sendable {
     let db: DatabaseQueue
     let path: String
     /// Which identifiers may link patients: a placeholder one never groups records.
     let identity: IdentityRules
-    private let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return e
-    }()
-    private let decoder = JSONDecoder()
+    private let encoder = StagingEncoder()
+    private let decoder = StagingDecoder()
 
-    init(path: String, identity: IdentityRules = .none) throws {
+    /// The schema of the kept database; a database of another schema is rebuilt.
+    static let schema = "staging-v2"
+
+    /// Opens the staging database at `path`, rebuilt from nothing unless it was written under the
+    /// same `config` (a hash of everything that decides what an input stages).
+    init(path: String, identity: IdentityRules = .none, config: String = "") throws {
         self.path = path
         self.identity = identity
-        for suffix in ["", "-journal", "-wal", "-shm"] { unlink(path + suffix) }
-        var config = Configuration()
-        // Scratch data: durability buys nothing here, the next run rebuilds it anyway.
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = OFF; PRAGMA journal_mode = OFF") }
-        db = try DatabaseQueue(path: path, configuration: config)
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL") }
+        let key = Self.schema + " " + config
+        var kept: DatabaseQueue?
+        if let q = try? DatabaseQueue(path: path, configuration: configuration) {
+            if (try? q.read({ try String.fetchOne($0, sql: "SELECT value FROM meta WHERE name = 'config'") })) == key {
+                kept = q
+            } else {
+                try? q.close()
+            }
+        }
+        if let kept {
+            db = kept
+        } else {
+            for suffix in ["", "-journal", "-wal", "-shm"] { unlink(path + suffix) }
+            db = try DatabaseQueue(path: path, configuration: configuration)
+            try db.write { db in
+                try db.execute(sql: """
+                    CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    CREATE TABLE file (id INTEGER PRIMARY KEY, contentHash TEXT NOT NULL, position INTEGER,
+                                       complete INTEGER NOT NULL, reusable INTEGER NOT NULL, summaries BLOB);
+                    CREATE TABLE patient (id INTEGER PRIMARY KEY, file INTEGER NOT NULL, ord INTEGER NOT NULL, body BLOB NOT NULL);
+                    CREATE TABLE patientKey (patientId INTEGER NOT NULL, link TEXT NOT NULL);
+                    CREATE TABLE statement (id INTEGER PRIMARY KEY, file INTEGER NOT NULL, ord INTEGER NOT NULL, link TEXT NOT NULL,
+                                            medRef TEXT, body BLOB NOT NULL);
+                    CREATE TABLE medication (key TEXT NOT NULL, file INTEGER NOT NULL, ord INTEGER NOT NULL, body BLOB NOT NULL);
+                    CREATE TABLE rejectedLink (link TEXT NOT NULL, file INTEGER NOT NULL, ord INTEGER NOT NULL, body BLOB NOT NULL);
+                    """)
+                try db.execute(sql: "INSERT INTO meta VALUES ('config', ?)", arguments: [key])
+            }
+        }
+        try startRun()
+    }
+
+    /// Tonight's tables from nothing, and no input placed yet: each is placed again when it is
+    /// read or reused, and `dropUnplaced` lets go of the rest.
+    private func startRun() throws {
         try db.write { db in
             try db.execute(sql: """
-                CREATE TABLE patient (id INTEGER PRIMARY KEY, fileIndex INTEGER, ord INTEGER, body BLOB NOT NULL);
-                CREATE TABLE patientKey (patientId INTEGER NOT NULL, link TEXT NOT NULL);
-                CREATE TABLE statement (id INTEGER PRIMARY KEY, fileIndex INTEGER, ord INTEGER, link TEXT NOT NULL, body BLOB NOT NULL);
-                CREATE TABLE medication (key TEXT NOT NULL, body BLOB NOT NULL);
-                CREATE TABLE rejectedLink (link TEXT NOT NULL, body BLOB NOT NULL);
+                DROP TABLE IF EXISTS patientGroup; DROP TABLE IF EXISTS linkGroup; DROP TABLE IF EXISTS result;
+                DROP TABLE IF EXISTS stagedRecord;
                 CREATE TABLE linkGroup (link TEXT PRIMARY KEY, groupId INTEGER NOT NULL);
+                CREATE TABLE patientGroup (patientId INTEGER PRIMARY KEY, groupId INTEGER NOT NULL);
                 CREATE TABLE result (patientKey TEXT NOT NULL, guideline TEXT NOT NULL, hash TEXT NOT NULL, careplan BLOB,
                                      recs TEXT NOT NULL, evaluated INTEGER NOT NULL, fired TEXT NOT NULL, created TEXT,
-                                     carePlanId TEXT, seen INTEGER NOT NULL, PRIMARY KEY (patientKey, guideline));
+                                     carePlanId TEXT, seen INTEGER NOT NULL, incomplete TEXT, PRIMARY KEY (patientKey, guideline));
                 CREATE INDEX resultCarePlan ON result(carePlanId);
+                UPDATE file SET position = NULL;
                 """)
         }
     }
 
+    /// Closes the database; its tables stay for the next run.
     func close() {
         try? db.close()
-        for suffix in ["", "-journal", "-wal", "-shm"] { unlink(path + suffix) }
     }
 
     static func link(_ l: PatientLink) -> String {
@@ -53,33 +96,107 @@ final class StagingStore: @unchecked Sendable {
         }
     }
 
-    /// Stages one input's extract, in one transaction.
-    /// `ordBase` orders the statements of a file read in several chunks.
-    func stage(_ extract: SourceExtract, fileIndex: Int, ordBase: Int = 0) throws {
+    // MARK: Inputs
+
+    /// An input staged by an earlier run that can be used again: its id and what reading it said.
+    struct KeptFile: Sendable {
+        let id: Int64
+        let summaries: [ReadSummary]
+    }
+
+    /// The inputs staged whole by an earlier run, without errors, by content hash: an input with
+    /// an error is read again, for its quarantine copy.
+    func reusableFiles() throws -> [String: KeptFile] {
+        try db.read { db in
+            var kept: [String: KeptFile] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, contentHash, summaries FROM file WHERE complete = 1 AND reusable = 1")
+            while let row = try rows.next() {
+                guard let blob: Data = row[2], let summaries = try? decoder.decode([ReadSummary].self, from: [UInt8](blob)) else { continue }
+                kept[row[1]] = KeptFile(id: row[0], summaries: summaries)
+            }
+            return kept
+        }
+    }
+
+    /// Places a kept input at `position` in tonight's order.
+    func reuse(_ id: Int64, position: Int) throws {
+        try db.write { try $0.execute(sql: "UPDATE file SET position = ? WHERE id = ?", arguments: [position, id]) }
+    }
+
+    /// Starts staging an input read tonight, and returns its id. Until `finish`, its rows do not
+    /// count as staged: a run killed half-way stages it again.
+    func begin(contentHash: String, position: Int) throws -> Int64 {
         try db.write { db in
-            for (ord, patient) in extract.patients.enumerated() {
-                try db.execute(sql: "INSERT INTO patient (fileIndex, ord, body) VALUES (?, ?, ?)",
-                               arguments: [fileIndex, ordBase + ord, try encoder.encode(patient)])
-                let id = db.lastInsertedRowID
-                for key in patient.keys {
-                    try db.execute(sql: "INSERT INTO patientKey VALUES (?, ?)", arguments: [id, Self.link(.key(key))])
-                }
-                // Only identifiers that may link (a system, not a placeholder) group records.
-                for identifier in patient.identity.identifiers where identity.links(identifier) {
-                    try db.execute(sql: "INSERT INTO patientKey VALUES (?, ?)", arguments: [id, Self.link(.identifier(identifier))])
-                }
+            try db.execute(sql: "INSERT INTO file (contentHash, position, complete, reusable) VALUES (?, ?, 0, 0)",
+                           arguments: [contentHash, position])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Marks an input staged, with what reading it said; `reusable` when a later run may use its
+    /// rows instead of reading it.
+    func finish(_ id: Int64, summaries: [ReadSummary], reusable: Bool) throws {
+        let blob = try encoder.encode(summaries)
+        try db.write { db in
+            try db.execute(sql: "UPDATE file SET complete = 1, reusable = ?, summaries = ? WHERE id = ?",
+                           arguments: [reusable, Data(blob), id])
+        }
+    }
+
+    /// Stages one input read whole, with its `file` row, in one transaction.
+    func stageWhole(_ rows: StagedRows, contentHash: String, position: Int, summary: ReadSummary, reusable: Bool) throws {
+        let blob = try encoder.encode([summary])
+        try db.write { db in
+            try db.execute(sql: "INSERT INTO file (contentHash, position, complete, reusable, summaries) VALUES (?, ?, 1, ?, ?)",
+                           arguments: [contentHash, position, reusable, Data(blob)])
+            try insert(rows, file: db.lastInsertedRowID, db)
+        }
+    }
+
+    /// Lets go of every input not placed tonight (absent, changed, or half staged) and its rows.
+    func dropUnplaced() throws {
+        try db.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT COUNT(*) > 0 FROM file WHERE position IS NULL OR complete = 0") ?? false else { return }
+            try db.execute(sql: """
+                CREATE TEMP TABLE gone AS SELECT id FROM file WHERE position IS NULL OR complete = 0;
+                DELETE FROM patientKey WHERE patientId IN (SELECT id FROM patient WHERE file IN (SELECT id FROM gone));
+                DELETE FROM patient WHERE file IN (SELECT id FROM gone);
+                DELETE FROM statement WHERE file IN (SELECT id FROM gone);
+                DELETE FROM medication WHERE file IN (SELECT id FROM gone);
+                DELETE FROM rejectedLink WHERE file IN (SELECT id FROM gone);
+                DELETE FROM file WHERE id IN (SELECT id FROM gone);
+                DROP TABLE gone;
+                """)
+        }
+    }
+
+    /// Stages (part of) one input's extract, in one transaction. `ordBase` orders the rows of an
+    /// input read in several chunks: it must grow, chunk after chunk, by at least the rows of
+    /// every kind the chunk staged.
+    func stage(_ extract: SourceExtract, file: Int64, ordBase: Int) throws {
+        let rows = try StagedRows(extract, identity: identity, ordBase: ordBase)
+        try db.write { db in try insert(rows, file: file, db) }
+    }
+
+    private func insert(_ rows: StagedRows, file: Int64, _ db: Database) throws {
+        for p in rows.patients {
+            try db.execute(sql: "INSERT INTO patient (file, ord, body) VALUES (?, ?, ?)", arguments: [file, p.ord, p.body])
+            let id = db.lastInsertedRowID
+            for link in p.links {
+                try db.execute(sql: "INSERT INTO patientKey VALUES (?, ?)", arguments: [id, link])
             }
-            for (ord, item) in extract.statements.enumerated() {
-                try db.execute(sql: "INSERT INTO statement (fileIndex, ord, link, body) VALUES (?, ?, ?, ?)",
-                               arguments: [fileIndex, ordBase + ord, Self.link(item.link), try encoder.encode(item.statement)])
+        }
+        for s in rows.statements {
+            try db.execute(sql: "INSERT INTO statement (file, ord, link, medRef, body) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [file, s.ord, s.link, s.medicationReference, s.body])
+        }
+        for m in rows.medications {
+            for key in m.keys {
+                try db.execute(sql: "INSERT INTO medication VALUES (?, ?, ?, ?)", arguments: [key, file, m.ord, m.body])
             }
-            for m in extract.medications {
-                let body = try encoder.encode(m)
-                for key in m.keys { try db.execute(sql: "INSERT INTO medication VALUES (?, ?)", arguments: [key, body]) }
-            }
-            for r in extract.rejectedLinks {
-                try db.execute(sql: "INSERT INTO rejectedLink VALUES (?, ?)", arguments: [Self.link(r.link), try encoder.encode(r)])
-            }
+        }
+        for r in rows.rejected {
+            try db.execute(sql: "INSERT INTO rejectedLink VALUES (?, ?, ?, ?)", arguments: [r.link, file, r.ord, r.body])
         }
     }
 
@@ -89,10 +206,13 @@ final class StagingStore: @unchecked Sendable {
     /// statement link and rejected-record link to its group, and returns the number of groups.
     func buildGroups() throws -> Int {
         try db.write { db in
+            // Tonight's order: the input's place, then the row's place in it (never the row id: a
+            // kept input's rows were staged on another night).
             var ids: [Int64] = []
             var links: [[String]] = []
             var position: [Int64: Int] = [:]
-            for id in try Int64.fetchAll(db, sql: "SELECT id FROM patient ORDER BY id") {
+            let patients = try Int64.fetchCursor(db, sql: "SELECT p.id FROM patient p JOIN file f ON f.id = p.file ORDER BY f.position, p.ord")
+            while let id = try patients.next() {
                 position[id] = ids.count
                 ids.append(id)
                 links.append([])
@@ -104,20 +224,24 @@ final class StagingStore: @unchecked Sendable {
                 if let p = position[id] { links[p].append(link) }
             }
             let linked = PatientLinker.link(links.map { PatientLinker.Node(links: $0) }, checkIdentity: false)
-            try db.execute(sql: "CREATE TABLE patientGroup (patientId INTEGER PRIMARY KEY, groupId INTEGER NOT NULL)")
+            // A group is numbered by the place of its first patient: groups come in input order.
             for (p, id) in ids.enumerated() {
-                try db.execute(sql: "INSERT INTO patientGroup VALUES (?, ?)", arguments: [id, ids[linked.group[p]]])
+                try db.execute(sql: "INSERT INTO patientGroup VALUES (?, ?)", arguments: [id, Int64(linked.group[p]) + 1])
             }
             // Statement and rejected-record links: a patient's group, or a group of their own
             // (a patient referenced but never described).
-            var next: Int64 = (ids.max() ?? 0) + 1
+            var next = Int64(ids.count) + 1
+            try db.execute(sql: """
+                CREATE INDEX IF NOT EXISTS statementLink ON statement(link); CREATE INDEX IF NOT EXISTS rejectedLinkLink ON rejectedLink(link);
+                CREATE INDEX IF NOT EXISTS medicationKey ON medication(key)
+                """)
             let statementLinks = try String.fetchCursor(db, sql: """
                 SELECT link FROM statement UNION SELECT link FROM rejectedLink ORDER BY 1
                 """)
             var pending: [(String, Int64)] = []
             while let link = try statementLinks.next() {
                 if let owners = linked.owners[link], let first = owners.first {
-                    pending.append((link, ids[first]))
+                    pending.append((link, Int64(first) + 1))
                 } else {
                     pending.append((link, next))
                     next += 1
@@ -126,10 +250,7 @@ final class StagingStore: @unchecked Sendable {
             for (link, group) in pending {
                 try db.execute(sql: "INSERT INTO linkGroup VALUES (?, ?)", arguments: [link, group])
             }
-            try db.execute(sql: """
-                CREATE INDEX statementLink ON statement(link); CREATE INDEX linkGroupGroup ON linkGroup(groupId);
-                CREATE INDEX rejectedLinkLink ON rejectedLink(link)
-                """)
+            try db.execute(sql: "CREATE INDEX linkGroupGroup ON linkGroup(groupId); CREATE INDEX patientGroupGroup ON patientGroup(groupId)")
             return try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM (SELECT groupId FROM patientGroup UNION SELECT groupId FROM linkGroup)
                 """) ?? 0
@@ -143,49 +264,131 @@ final class StagingStore: @unchecked Sendable {
         }
     }
 
-    /// How many statements are staged for one group.
-    func statementCount(group: Int64) throws -> Int {
-        try db.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM statement s JOIN linkGroup l ON l.link = s.link WHERE l.groupId = ?",
-                             arguments: [group]) ?? 0
-        }
-    }
-
     /// Everything staged for one group, as an extract the RecordAssembler understands; without
     /// its statements when `withStatements` is false (a patient over the per-patient limit).
     func extract(group: Int64, withStatements: Bool = true) throws -> SourceExtract {
-        try db.read { db in
+        try rows(group: group, withStatements: withStatements).extract()
+    }
+
+    /// One group's staged rows, still encoded: read from the database by the one thread that
+    /// reads it, decoded (`extract()`) on any.
+    struct GroupRows: Sendable {
+        var patients: [Data] = []
+        var statements: [(link: String, body: Data)] = []
+        var rejected: [Data] = []
+        var medications: [Data] = []
+
+        /// The encoded rows' bytes.
+        var bytes: Int {
+            patients.reduce(0) { $0 + $1.count } + statements.reduce(0) { $0 + $1.body.count }
+                + rejected.reduce(0) { $0 + $1.count } + medications.reduce(0) { $0 + $1.count }
+        }
+
+        func extract() throws -> SourceExtract {
+            let decoder = StagingDecoder()
             var e = SourceExtract(file: "")
-            let patients = try Row.fetchCursor(db, sql: """
-                SELECT p.body FROM patient p JOIN patientGroup g ON g.patientId = p.id
-                WHERE g.groupId = ? ORDER BY p.fileIndex, p.ord
+            e.patients = try patients.map { try decoder.decode(PatientEntry.self, from: $0) }
+            e.statements = try statements.map { (StagingStore.parseLink($0.link), try decoder.decode(Statement.self, from: $0.body)) }
+            e.rejectedLinks = try rejected.map { try decoder.decode(RejectedLink.self, from: $0) }
+            e.medications = try medications.map { try decoder.decode(MedicationDefinition.self, from: $0) }
+            return e
+        }
+    }
+
+    /// The rows of one group, in tonight's order, and the first definition of every medication
+    /// its statements name (by key, in key order).
+    func rows(group: Int64, withStatements: Bool = true) throws -> GroupRows {
+        try db.read { db in
+            var g = GroupRows()
+            let patients = try Data.fetchCursor(db, sql: """
+                SELECT p.body FROM patient p JOIN patientGroup g ON g.patientId = p.id JOIN file f ON f.id = p.file
+                WHERE g.groupId = ? ORDER BY f.position, p.ord
                 """, arguments: [group])
-            while let row = try patients.next() {
-                e.patients.append(try decoder.decode(PatientEntry.self, from: row[0] as Data))
-            }
+            while let body = try patients.next() { g.patients.append(body) }
             let statements = try Row.fetchCursor(db, sql: """
-                SELECT s.link, s.body FROM statement s JOIN linkGroup l ON l.link = s.link
-                WHERE l.groupId = ? AND ? ORDER BY s.fileIndex, s.ord
+                SELECT s.link, s.body, s.medRef FROM statement s JOIN linkGroup l ON l.link = s.link JOIN file f ON f.id = s.file
+                WHERE l.groupId = ? AND ? ORDER BY f.position, s.ord
                 """, arguments: [group, withStatements])
             var references = Set<String>()
             while let row = try statements.next() {
-                let link: String = row[0]
-                let statement = try decoder.decode(Statement.self, from: row[1] as Data)
-                if case .medication(let m) = statement, let r = m.medicationReference { references.insert(r) }
-                e.statements.append((Self.parseLink(link), statement))
+                g.statements.append((row[0], row[1]))
+                if let r: String = row[2] { references.insert(r) }
             }
-            let rejected = try Row.fetchCursor(db, sql: """
-                SELECT r.body FROM rejectedLink r JOIN linkGroup l ON l.link = r.link WHERE l.groupId = ? ORDER BY r.rowid
+            let rejected = try Data.fetchCursor(db, sql: """
+                SELECT r.body FROM rejectedLink r JOIN linkGroup l ON l.link = r.link JOIN file f ON f.id = r.file
+                WHERE l.groupId = ? ORDER BY f.position, r.ord
                 """, arguments: [group])
-            while let row = try rejected.next() {
-                e.rejectedLinks.append(try decoder.decode(RejectedLink.self, from: row[0] as Data))
-            }
+            while let body = try rejected.next() { g.rejected.append(body) }
             for key in references.sorted() {
-                if let body = try Data.fetchOne(db, sql: "SELECT body FROM medication WHERE key = ? ORDER BY rowid LIMIT 1", arguments: [key]) {
-                    e.medications.append(try decoder.decode(MedicationDefinition.self, from: body))
+                if let body = try Data.fetchOne(db, sql: Self.firstMedication("m.body"), arguments: [key]) {
+                    g.medications.append(body)
                 }
             }
-            return e
+            return g
+        }
+    }
+
+    /// The first definition staged for a medication key, in tonight's order.
+    static func firstMedication(_ columns: String) -> String {
+        "SELECT \(columns) FROM medication m JOIN file f ON f.id = m.file WHERE m.key = ? ORDER BY f.position, m.ord LIMIT 1"
+    }
+
+    /// What one group's records are made of, without decoding any of it: its hash over the rows
+    /// it would be assembled from (each named by its input's content hash and its place there,
+    /// in tonight's order), whether any record of it was rejected, and how many statements it has.
+    /// Two runs that give a group the same hash, from the same `seed`, assemble the same records.
+    struct GroupDigest: Sendable {
+        let hash: String
+        let rejected: Bool
+        let statements: Int
+    }
+
+    func digest(group: Int64, seed: String) throws -> GroupDigest {
+        try db.read { db in
+            var h = ContentHash()
+            h.combine(seed)
+            h.combine("patients")
+            let patients = try Row.fetchCursor(db, sql: """
+                SELECT f.contentHash, p.ord FROM patient p JOIN patientGroup g ON g.patientId = p.id JOIN file f ON f.id = p.file
+                WHERE g.groupId = ? ORDER BY f.position, p.ord
+                """, arguments: [group])
+            while let row = try patients.next() {
+                h.combine(row[0] as String)
+                h.combine(String(row[1] as Int64))
+            }
+            h.combine("statements")
+            var references = Set<String>()
+            var statements = 0
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT f.contentHash, s.ord, s.medRef FROM statement s JOIN linkGroup l ON l.link = s.link JOIN file f ON f.id = s.file
+                WHERE l.groupId = ? ORDER BY f.position, s.ord
+                """, arguments: [group])
+            while let row = try rows.next() {
+                h.combine(row[0] as String)
+                h.combine(String(row[1] as Int64))
+                if let r: String = row[2] { references.insert(r) }
+                statements += 1
+            }
+            h.combine("rejected")
+            var rejected = false
+            let rejectedRows = try Row.fetchCursor(db, sql: """
+                SELECT f.contentHash, r.ord FROM rejectedLink r JOIN linkGroup l ON l.link = r.link JOIN file f ON f.id = r.file
+                WHERE l.groupId = ? ORDER BY f.position, r.ord
+                """, arguments: [group])
+            while let row = try rejectedRows.next() {
+                h.combine(row[0] as String)
+                h.combine(String(row[1] as Int64))
+                rejected = true
+            }
+            h.combine("medications")
+            for key in references.sorted() {
+                h.combine(key)
+                if let row = try Row.fetchOne(db, sql: Self.firstMedication("f.contentHash, m.ord"), arguments: [key]) {
+                    h.combine(row[0] as String)
+                    h.combine(String(row[1] as Int64))
+                }
+            }
+            return GroupDigest(hash: h.hex, rejected: rejected, statements: statements)
         }
     }
 
@@ -197,7 +400,6 @@ final class StagingStore: @unchecked Sendable {
         return .identifier(Identifier(system: system.isEmpty ? nil : system, value: parts.count > 1 ? String(parts[1]) : ""))
     }
 
-    func encode<T: Encodable>(_ value: T) throws -> Data { try encoder.encode(value) }
 
     // MARK: Tonight against the baseline night (the ledger, attached read-only in spirit)
 
@@ -220,10 +422,10 @@ final class StagingStore: @unchecked Sendable {
         guard let baseline = night.baseline else { return 0 }
         return try db.write { db in
             try db.execute(sql: """
-                INSERT INTO result (patientKey, guideline, hash, careplan, recs, evaluated, fired, created, carePlanId, seen)
+                INSERT INTO result (patientKey, guideline, hash, careplan, recs, evaluated, fired, created, carePlanId, seen, incomplete)
                 SELECT n.key, n.guideline, n.hash, n.careplan, n.recs, 0,
                        COALESCE((SELECT group_concat(json_extract(value, '$.id'), ',') FROM json_each(n.recs, '$.recommendations')), ''),
-                       n.created, n.carePlanId, 0
+                       n.created, n.carePlanId, 0, NULL
                 FROM ledger.night n
                 WHERE n.asOf = ? AND n.careplan IS NOT NULL AND n.carePlanId IS NOT NULL
                   AND n.guideline IN (SELECT value FROM json_each(?))
