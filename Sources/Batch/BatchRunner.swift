@@ -5,7 +5,6 @@ public import IngestKit
 import JSONKit
 import Mapping
 import GRDB
-import Synchronization
 
 /// What `ingest batch` was asked to do.
 public struct BatchOptions: Sendable {
@@ -78,7 +77,13 @@ public struct BatchRunner: Sendable {
         let progress = ProgressReporter(enabled: !options.quiet)
         let staging = try StagingStore(path: out + "/.staging.sqlite", identity: engine.mappings.identityRules,
                                        config: stagingConfig)
-        defer { staging.close() }
+        // A run that fails leaves nothing to trust in what it kept (a damaged row would fail
+        // every night): the next run stages everything again.
+        var completed = false
+        defer {
+            if !completed { staging.forget() }
+            staging.close()
+        }
         try staging.createRecordTable()
         let statePath = options.statePath ?? out + "/state.sqlite"
         let (ledger, condition) = try Ledger.open(path: statePath)
@@ -91,7 +96,8 @@ public struct BatchRunner: Sendable {
         let asOf = options.evaluation.asOf.dateString
         // Changes, `created` and revocations are against the last completed night before tonight's
         // date: a rerun of one night gives that night's outputs again.
-        let night = Night(asOf: asOf, baseline: try ledger.baselineDate(before: asOf))
+        let baseline = try ledger.baselineDate(before: asOf)
+        let night = Night(asOf: asOf, baseline: baseline, baselineRun: try baseline.flatMap(ledger.lastRun(asOf:)))
         report.baselineNight = night.baseline
         if let warning = Self.ledgerWarning(condition, statePath: statePath, out: out) {
             report.runWarnings.append(warning)
@@ -116,14 +122,14 @@ public struct BatchRunner: Sendable {
         // a .gz that inflates past it) is streamed on its own, in bounded memory.
         let streamAbove = min(options.largeFileBytes, options.limits.maxInputBytes)
         // What an earlier run staged: an input with the same name and bytes is not read again.
-        let kept = try staging.reusableFiles()
-        let keptHashes = Set(kept.keys)
+        let reusable = try staging.reusableFiles()
+        let reusableHashes = Set(reusable.keys)
         var reused = Set<Int64>()
         // Inputs are parsed and encoded `jobs` at a time while the ones before them are staged, in input order.
         let identity = engine.mappings.identityRules
         var consumed = 0
         try OrderedWork.forEach(count: files.count, jobs: options.jobs, window: 2 * options.jobs, work: { i in
-            var outcome = Self.read(files[i], readers: readers, limits: options.limits, streamAbove: streamAbove, kept: keptHashes)
+            var outcome = Self.read(files[i], readers: readers, limits: options.limits, streamAbove: streamAbove, reusable: reusableHashes)
             outcome.encodeRows(identity: identity)
             return outcome
         }, consume: { i, first in
@@ -134,15 +140,15 @@ public struct BatchRunner: Sendable {
                 progress.update(phase: "reading", unit: "file", done: consumed, total: files.count,
                                 detail: ProgressReporter.count(report.records, "record"))
             }
-            if case .kept(let hash) = outcome {
-                if let k = kept[hash], reused.insert(k.id).inserted {
+            if case .unchanged(let hash) = outcome {
+                if let k = reusable[hash], reused.insert(k.id).inserted {
                     try staging.reuse(k.id, position: file.index)
                     report.reusedFiles += 1
                     for summary in k.summaries { report.account(summary) }
                     return
                 }
                 // The same input named twice tonight: its second place is read again.
-                outcome = Self.read(file, readers: readers, limits: options.limits, streamAbove: streamAbove, kept: [])
+                outcome = Self.read(file, readers: readers, limits: options.limits, streamAbove: streamAbove, reusable: [])
                 outcome.encodeRows(identity: identity)
             }
             switch outcome {
@@ -151,11 +157,11 @@ public struct BatchRunner: Sendable {
                 try staging.stageWhole(rows, contentHash: hash ?? Self.unhashed(file), position: file.index,
                                        summary: ReadSummary(result), reusable: hash != nil && !result.extract.hasErrors)
                 try report.account(result, quarantine: &quarantine)
-            case .stream(let hash):
-                try LargeNDJSON.stage(file, contentHash: hash, options: options, readers: readers, staging: staging,
-                                      report: &report, quarantine: &quarantine)
-            case .kept:
-                preconditionFailure("an input read without kept hashes is never kept")
+            case .stream(let hash, let signature):
+                try LargeNDJSON.stage(file, contentHash: hash, signature: signature, options: options, readers: readers,
+                                      staging: staging, report: &report, quarantine: &quarantine)
+            case .unchanged:
+                preconditionFailure("an input read without reusable hashes is never unchanged")
             }
         })
         // Inputs gone or changed since last run: their rows go.
@@ -167,8 +173,7 @@ public struct BatchRunner: Sendable {
         let groups = try staging.groupIDs()
         let chunkSize = 64 * options.jobs
         let maxStatements = options.evaluation.limits.maxStatementsPerPatient
-        let seed = groupSeed
-        var digests = Set<String>()
+        let seed = groupSeed(night: night)
         var done = 0
         var next = 0
         while next < groups.count {
@@ -176,7 +181,7 @@ public struct BatchRunner: Sendable {
             // skipped unassembled (an unchanged patient without a CarePlan keeps tonight's
             // earlier outcome: nothing of him is decoded; a CarePlan's explanation needs his facts).
             var work: [(digest: StagingStore.GroupDigest, rows: StagingStore.GroupRows)] = []
-            var slots: [Result<Int, Skipped>] = []
+            var slots: [Slot] = []
             // A chunk of groups: at most `chunkSize`, and no more than `chunkBytes` of staged rows
             // once it holds one (memory is bounded by the largest patient, not by the export).
             var bytes = 0
@@ -184,15 +189,15 @@ public struct BatchRunner: Sendable {
                 let group = groups[next]
                 next += 1
                 let digest = try staging.digest(group: group, seed: seed)
-                if digests.insert(digest.hash).inserted, let outcomes = try unchanged(digest, ledger: ledger, night: night) {
-                    slots.append(.failure(Skipped(outcomes: outcomes)))
+                if let outcomes = try unchanged(digest, ledger: ledger, night: night) {
+                    slots.append(.skipped(outcomes))
                     report.unassembled += 1
                     continue
                 }
                 // Counted before anything is loaded: a patient over the limit must not cost his
                 // million statements in memory (DESIGN: bounded by the largest patient).
                 let rows = try staging.rows(group: group, withStatements: digest.statements <= maxStatements)
-                slots.append(.success(work.count))
+                slots.append(.assembled(work.count))
                 work.append((digest, rows))
                 bytes += rows.bytes
             }
@@ -208,9 +213,9 @@ public struct BatchRunner: Sendable {
             var evaluatedRecords: [(key: String, body: Data)] = []
             for slot in slots {
                 switch slot {
-                case .failure(let skipped):
-                    patients.append(skipped.outcomes)
-                case .success(let i):
+                case .skipped(let outcomes):
+                    patients.append(outcomes)
+                case .assembled(let i):
                     for (key, body, outcomes) in try results[i].get() {
                         patients.append(outcomes)
                         if let body { evaluatedRecords.append((key, body)) }
@@ -279,6 +284,7 @@ public struct BatchRunner: Sendable {
         progress.done("\(ProgressReporter.count(files.count, "file")) read, \(ProgressReporter.count(report.patients, "patient")) "
                       + "(\(report.evaluated) re-evaluated), \(ProgressReporter.count(report.carePlans, "CarePlan"))")
         progress.finish()
+        completed = true
         return report
     }
 
@@ -318,6 +324,8 @@ public struct BatchRunner: Sendable {
     struct Night: Sendable {
         let asOf: String
         let baseline: String?
+        /// The ledger's id of the last run of the baseline night: rerunning that night changes it.
+        var baselineRun: Int64? = nil
     }
 
     /// The ids of the guidelines applied tonight, as a JSON array (for SQL `json_each`).
@@ -344,10 +352,6 @@ public struct BatchRunner: Sendable {
         var explanation: Explanation? = nil
     }
 
-    /// Evaluates the records whose inputs changed since a run of the same night, in parallel; the
-    /// others keep that run's CarePlan. An incomplete patient keeps the baseline night's CarePlan
-    /// (DESIGN "Incomplete patients"); a CarePlan whose recommendations are the baseline's keeps
-    /// its `created`, so it is the same bytes as the night before.
     /// One group's records and their outcomes, from its staged rows: each record's key, its
     /// outcomes, and the record encoded for `explain --state` when it was evaluated tonight.
     func assembleAndEvaluate(_ rows: StagingStore.GroupRows, digest: StagingStore.GroupDigest, ledger: Ledger,
@@ -423,9 +427,11 @@ public struct BatchRunner: Sendable {
     /// they are decoded, assembled and evaluated in parallel, then written in one transaction.
     static let chunkBytes = 8 << 20
 
-    /// The outcomes of a group skipped unassembled (`unchanged`), one per guideline.
-    struct Skipped: Error {
-        let outcomes: [Outcome]
+    /// One group of a chunk: skipped unassembled (`unchanged`) with its outcomes, one per
+    /// guideline, or assembled from the chunk's work item at an index.
+    enum Slot {
+        case skipped([Outcome])
+        case assembled(Int)
     }
 
     /// Tonight's earlier outcomes of a group whose digest is unchanged since a run of this night,
@@ -447,12 +453,13 @@ public struct BatchRunner: Sendable {
     }
 
     /// What the hash of a group's rows (`StagingStore.digest`) starts from: everything besides
-    /// the inputs that decides a patient's CarePlan. The program too (its version, and its bytes,
-    /// so a rebuilt binary re-evaluates everyone), the Mappings, the evaluation date, the
-    /// canonical base and the limits.
-    var groupSeed: String {
-        [IngestVersion.current, Self.programHash, engine.mappings.fingerprint, options.evaluation.asOf.dateString,
-         builder.canonicalBase, String(describing: options.evaluation.limits)].joined(separator: "\n")
+    /// the inputs that decides a patient's outcome. What decides what an input stages (the
+    /// program, its bytes too, so a rebuilt binary re-evaluates everyone; the Mappings; the limits
+    /// and the chunking, which number a large input's rows), the evaluation date, the baseline
+    /// night (an incomplete patient keeps its CarePlan; `created` comes from it) and the canonical base.
+    func groupSeed(night: Night) -> String {
+        [stagingConfig, night.asOf, "baseline " + (night.baseline ?? "none") + " run " + (night.baselineRun.map { String($0) } ?? "none"),
+         builder.canonicalBase].joined(separator: "\n")
     }
 
     /// What decides what an input stages, besides its bytes: the staging database is rebuilt
@@ -665,10 +672,11 @@ public struct BatchRunner: Sendable {
     enum ReadOutcome: Sendable {
         /// Read whole; with the hash of the input's name and bytes (nil when they could not be hashed).
         case read(ReadResult, contentHash: String?)
-        /// Larger than can be read whole in parallel: to be streamed on its own (`LargeNDJSON`).
-        case stream(contentHash: String?)
+        /// Larger than can be read whole in parallel: to be streamed on its own (`LargeNDJSON`),
+        /// with the input's signature when it was hashed.
+        case stream(contentHash: String?, signature: FileSignature?)
         /// The same name and bytes as an input an earlier run staged: not read.
-        case kept(contentHash: String)
+        case unchanged(contentHash: String)
 
         /// Encodes a read input's rows for the staging database (on the reading thread), and lets
         /// go of its decoded values. Left as it is if they cannot be encoded: staged from the
@@ -686,9 +694,9 @@ public struct BatchRunner: Sendable {
     }
 
     /// Reads one input whole if it holds at most `streamAbove` bytes (inflated, for a `.gz`),
-    /// unless its name and bytes hash to one of `kept`. Never throws: whatever goes wrong with
+    /// unless its name and bytes hash to one of `reusable`. Never throws: whatever goes wrong with
     /// the input rejects it with a located reason.
-    static func read(_ file: InputFile, readers: Readers, limits: InputLimits, streamAbove: Int, kept: Set<String>) -> ReadOutcome {
+    static func read(_ file: InputFile, readers: Readers, limits: InputLimits, streamAbove: Int, reusable: Set<String>) -> ReadOutcome {
         let name = file.path.display
         let opened: FileIO.OpenFile
         do {
@@ -698,15 +706,18 @@ public struct BatchRunner: Sendable {
         }
         defer { close(opened.fd) }
         if Gzip.isGzip(fd: opened.fd) {
-            // The compressed bytes decide the inflated ones: hashed without inflating.
+            // The compressed bytes decide the inflated ones: hashed without inflating, in a pass
+            // of its own, so the hash holds only if the file did not change until it was read.
+            let signature = FileSignature(fd: opened.fd)
             let hash = ContentHash.ofFile(fd: opened.fd, seed: name)
-            if let hash, kept.contains(hash) { return .kept(contentHash: hash) }
+            if let hash, reusable.contains(hash) { return .unchanged(contentHash: hash) }
             do throws(InputFailure) {
                 let reader = try GzipReader(fd: opened.fd, compressedSize: opened.size, limits: limits, name: name)
                 var bytes: [UInt8] = []
                 while bytes.count <= streamAbove, try reader.read(into: &bytes, count: streamAbove + 1 - bytes.count) > 0 {}
-                if bytes.count > streamAbove { return .stream(contentHash: hash) }
-                return .read(whole(bytes, file: file, size: opened.size, gzip: true, readers: readers), contentHash: hash)
+                if bytes.count > streamAbove { return .stream(contentHash: hash, signature: signature) }
+                let same = signature != nil && FileSignature(fd: opened.fd) == signature
+                return .read(whole(bytes, file: file, size: opened.size, gzip: true, readers: readers), contentHash: same ? hash : nil)
             } catch {
                 var r = rejected(name, kind: error.kind, error.message, size: opened.size)
                 r.original = Original(path: file.target, followSymlinks: file.followSymlinks)
@@ -714,31 +725,36 @@ public struct BatchRunner: Sendable {
             }
         }
         if opened.size > streamAbove {
+            let signature = FileSignature(fd: opened.fd)
             let hash = ContentHash.ofFile(fd: opened.fd, seed: name)
-            if let hash, kept.contains(hash) { return .kept(contentHash: hash) }
-            return .stream(contentHash: hash)
+            if let hash, reusable.contains(hash) { return .unchanged(contentHash: hash) }
+            return .stream(contentHash: hash, signature: signature)
         }
         do throws(IngestError) {
             let bytes = try FileIO.readAll(fd: opened.fd, name: name, sizeHint: opened.size, limit: streamAbove)
             // Grown since it was examined: read it as the large file it now is.
             if bytes.count > streamAbove {
+                let signature = FileSignature(fd: opened.fd)
                 let hash = ContentHash.ofFile(fd: opened.fd, seed: name)
-                if let hash, kept.contains(hash) { return .kept(contentHash: hash) }
-                return .stream(contentHash: hash)
+                if let hash, reusable.contains(hash) { return .unchanged(contentHash: hash) }
+                return .stream(contentHash: hash, signature: signature)
             }
             var h = ContentHash()
             h.combine(name)
             h.combine(bytes)
             let hash = h.hex
-            if kept.contains(hash) { return .kept(contentHash: hash) }
+            if reusable.contains(hash) { return .unchanged(contentHash: hash) }
             return .read(whole(bytes, file: file, size: opened.size, gzip: false, readers: readers), contentHash: hash)
         } catch {
             return .read(rejected(name, kind: "unreadable", located(error.message, name), size: opened.size), contentHash: nil)
         }
     }
 
-    /// The content hash of an input that could not be hashed: never one a later run reuses.
-    static func unhashed(_ file: InputFile) -> String { "unhashed " + String(file.index) }
+    /// The content hash of an input that could not be hashed (or changed while it was read):
+    /// unique, so no group digest and no later run takes it for another run's input.
+    static func unhashed(_ file: InputFile) -> String {
+        "unhashed " + String(file.index) + " " + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+    }
 
     /// Reads an input held whole: `bytes` (inflated, for a `.gz` of `size` bytes).
     static func whole(_ bytes: [UInt8], file: InputFile, size: Int, gzip: Bool, readers: Readers) -> ReadResult {

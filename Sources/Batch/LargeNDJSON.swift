@@ -16,22 +16,25 @@ import IngestKit
 /// and quarantined unread (the original file, compressed if it was) when it is larger.
 enum LargeNDJSON {
     /// Stages `file` under its `contentHash` (nil: it could not be hashed, and no later run
-    /// reuses it). Its rows count as staged only once it was read to its end.
-    static func stage(_ file: InputFile, contentHash: String?, options: BatchOptions, readers: Readers, staging: StagingStore,
-                      report: inout BatchReport, quarantine: inout Quarantine) throws {
+    /// reuses it), taken when the file had `signature`. Its rows count as staged only once it was
+    /// read to its end, and a later run may use them only if the file had the same signature then.
+    static func stage(_ file: InputFile, contentHash: String?, signature: FileSignature?, options: BatchOptions,
+                      readers: Readers, staging: StagingStore, report: inout BatchReport, quarantine: inout Quarantine) throws {
         let id = try staging.begin(contentHash: contentHash ?? BatchRunner.unhashed(file), position: file.index)
-        var summaries: [ReadSummary] = []
-        var accounted = Accounted(report: report, summaries: [])
+        var accounted = Accounted(report: report)
         defer { report = accounted.report }
         try read(file, id: id, options: options, readers: readers, staging: staging, into: &accounted, quarantine: &quarantine)
-        summaries = accounted.summaries
-        try staging.finish(id, summaries: summaries, reusable: contentHash != nil && !summaries.contains(where: \.hasErrors))
+        let unchanged = signature != nil && accounted.signature == signature
+        try staging.finish(id, summaries: accounted.summaries,
+                           reusable: contentHash != nil && unchanged && !accounted.summaries.contains(where: \.hasErrors))
     }
 
-    /// The report, and what was accounted in it for this input (kept for a later run).
+    /// The report, what was accounted in it for this input (kept for a later run), and the input's
+    /// signature once it was read.
     struct Accounted {
         var report: BatchReport
-        var summaries: [ReadSummary]
+        var summaries: [ReadSummary] = []
+        var signature: FileSignature?
 
         mutating func account(_ r: BatchRunner.ReadResult, quarantine: inout Quarantine) throws {
             summaries.append(ReadSummary(r))
@@ -52,7 +55,10 @@ enum LargeNDJSON {
                                quarantine: &quarantine)
             return
         }
-        defer { close(opened.fd) }
+        defer {
+            report.signature = FileSignature(fd: opened.fd)
+            close(opened.fd)
+        }
         let gzip = Gzip.isGzip(fd: opened.fd)
         let original = BatchRunner.Original(path: file.target, followSymlinks: file.followSymlinks)
         func reject(_ failure: InputFailure) throws {

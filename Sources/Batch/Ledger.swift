@@ -146,6 +146,11 @@ final class Ledger: @unchecked Sendable {
         try db.read { try String.fetchOne($0, sql: "SELECT MAX(asOf) FROM run WHERE asOf < ?", arguments: [asOf]) }
     }
 
+    /// The id of the last completed run of night `asOf`.
+    func lastRun(asOf: String) throws -> Int64? {
+        try db.read { try Int64.fetchOne($0, sql: "SELECT MAX(id) FROM run WHERE asOf = ?", arguments: [asOf]) }
+    }
+
     static func entry(_ row: Row) -> Entry {
         Entry(key: row["key"], guideline: row["guideline"], hash: row["hash"], careplan: row["careplan"], recs: row["recs"], created: row["created"],
               carePlanID: row["carePlanId"], seen: (row["seen"] as Int) != 0)

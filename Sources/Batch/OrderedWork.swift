@@ -1,5 +1,5 @@
 import Dispatch
-import Synchronization
+import Foundation
 
 /// Work done `jobs` items at a time on other threads, its results consumed on the caller's thread
 /// in item order: the batch parses the next inputs while it stages the last one, instead of
@@ -15,7 +15,10 @@ enum OrderedWork {
         let jobs = max(1, min(jobs, count))
         let state = Shared(State<T>())
         let finished = DispatchSemaphore(value: 0)
-        let slots = DispatchSemaphore(value: max(window, jobs))
+        // Created at 0 and signalled up to the window: libdispatch traps when a semaphore is freed
+        // with a value below the one it was created with, which an early throw would leave.
+        let slots = DispatchSemaphore(value: 0)
+        for _ in 0..<max(window, jobs) { slots.signal() }
         let group = DispatchGroup()
         for _ in 0..<jobs {
             DispatchQueue.global().async(group: group) {
@@ -56,7 +59,7 @@ enum OrderedWork {
     /// `work(i)` for every `i` in `0..<count` on up to `jobs` threads (the caller's among them),
     /// each taking the next item when done with its last; the results in order of `i`.
     static func map<T: Sendable>(count: Int, jobs: Int, _ work: @Sendable (Int) -> T) -> [T] {
-        let state = Mutex((next: 0, done: [Int: T]()))
+        let state = Shared(Progress<T>())
         DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, count))) { _ in
             while true {
                 let i: Int? = state.withLock { s in
@@ -72,11 +75,24 @@ enum OrderedWork {
         return state.withLock { s in (0..<count).map { s.done[$0]! } }
     }
 
-    /// The state the threads share (a class: a `Mutex` cannot be captured by an escaping closure).
-    private final class Shared<Value: Sendable>: Sendable {
-        let mutex: Mutex<Value>
-        init(_ value: Value) { mutex = Mutex(value) }
-        func withLock<R>(_ body: (inout sending Value) throws -> sending R) rethrows -> sending R { try mutex.withLock(body) }
+    /// The state the threads share, behind a pthread lock: ThreadSanitizer sees it (it does not
+    /// see `Synchronization.Mutex`'s futex calls, tools/tsan-suppressions.txt), and a class, since
+    /// escaping closures share it.
+    private final class Shared<Value>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value: Value
+        init(_ value: Value) { self.value = value }
+
+        func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+            lock.lock()
+            defer { lock.unlock() }
+            return try body(&value)
+        }
+    }
+
+    private struct Progress<T: Sendable>: Sendable {
+        var next = 0
+        var done: [Int: T] = [:]
     }
 
     private struct State<T: Sendable>: Sendable {

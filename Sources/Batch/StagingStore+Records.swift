@@ -9,7 +9,7 @@ extension StagingStore {
         try db.write { try $0.execute(sql: "CREATE TABLE IF NOT EXISTS stagedRecord (key TEXT PRIMARY KEY, body BLOB NOT NULL)") }
     }
 
-    /// Records by key, each encoded already (`encode`, on the thread that assembled it).
+    /// Records by key, each encoded already (`StagingEncoder`, on the thread that assembled it).
     func stageRecords(_ records: [(key: String, body: Data)]) throws {
         try db.write { db in
             for r in records {

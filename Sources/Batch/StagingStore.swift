@@ -14,8 +14,9 @@ import GRDB
 /// nothing when what reads the inputs changes (`config`: the program, the Mappings, the limits)
 /// or the file cannot be read; an input whose staging did not finish (a killed run) is staged
 /// again. WAL with `synchronous = NORMAL`: a kill or power loss loses at most the last
-/// transactions, never the database's consistency, and every input's rows and its `file` row are
-/// committed together.
+/// transactions, never the database's consistency. An input read whole is committed with its
+/// `file` row in one transaction; a large one, chunk by chunk, counts only once its `file` row
+/// says `complete`. A run that fails makes the next one rebuild everything (`forget`).
 final class StagingStore: @unchecked Sendable {
     let db: DatabaseQueue
     let path: String
@@ -84,6 +85,11 @@ final class StagingStore: @unchecked Sendable {
         }
     }
 
+    /// Makes the next run rebuild the database from nothing (this run failed).
+    func forget() {
+        _ = try? db.write { try $0.execute(sql: "DELETE FROM meta") }
+    }
+
     /// Closes the database; its tables stay for the next run.
     func close() {
         try? db.close()
@@ -99,20 +105,20 @@ final class StagingStore: @unchecked Sendable {
     // MARK: Inputs
 
     /// An input staged by an earlier run that can be used again: its id and what reading it said.
-    struct KeptFile: Sendable {
+    struct ReusableFile: Sendable {
         let id: Int64
         let summaries: [ReadSummary]
     }
 
     /// The inputs staged whole by an earlier run, without errors, by content hash: an input with
     /// an error is read again, for its quarantine copy.
-    func reusableFiles() throws -> [String: KeptFile] {
+    func reusableFiles() throws -> [String: ReusableFile] {
         try db.read { db in
-            var kept: [String: KeptFile] = [:]
+            var kept: [String: ReusableFile] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT id, contentHash, summaries FROM file WHERE complete = 1 AND reusable = 1")
             while let row = try rows.next() {
                 guard let blob: Data = row[2], let summaries = try? decoder.decode([ReadSummary].self, from: [UInt8](blob)) else { continue }
-                kept[row[1]] = KeptFile(id: row[0], summaries: summaries)
+                kept[row[1]] = ReusableFile(id: row[0], summaries: summaries)
             }
             return kept
         }
@@ -178,25 +184,26 @@ final class StagingStore: @unchecked Sendable {
         try db.write { db in try insert(rows, file: file, db) }
     }
 
+    /// Inserts with statements prepared once per connection (GRDB's statement cache), not per row.
     private func insert(_ rows: StagedRows, file: Int64, _ db: Database) throws {
+        let patient = try db.cachedStatement(sql: "INSERT INTO patient (file, ord, body) VALUES (?, ?, ?)")
+        let patientKey = try db.cachedStatement(sql: "INSERT INTO patientKey VALUES (?, ?)")
         for p in rows.patients {
-            try db.execute(sql: "INSERT INTO patient (file, ord, body) VALUES (?, ?, ?)", arguments: [file, p.ord, p.body])
+            try patient.execute(arguments: [file, p.ord, p.body])
             let id = db.lastInsertedRowID
-            for link in p.links {
-                try db.execute(sql: "INSERT INTO patientKey VALUES (?, ?)", arguments: [id, link])
-            }
+            for link in p.links { try patientKey.execute(arguments: [id, link]) }
         }
+        let statement = try db.cachedStatement(sql: "INSERT INTO statement (file, ord, link, medRef, body) VALUES (?, ?, ?, ?, ?)")
         for s in rows.statements {
-            try db.execute(sql: "INSERT INTO statement (file, ord, link, medRef, body) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [file, s.ord, s.link, s.medicationReference, s.body])
+            try statement.execute(arguments: [file, s.ord, s.link, s.medicationReference, s.body])
         }
+        let medication = try db.cachedStatement(sql: "INSERT INTO medication VALUES (?, ?, ?, ?)")
         for m in rows.medications {
-            for key in m.keys {
-                try db.execute(sql: "INSERT INTO medication VALUES (?, ?, ?, ?)", arguments: [key, file, m.ord, m.body])
-            }
+            for key in m.keys { try medication.execute(arguments: [key, file, m.ord, m.body]) }
         }
+        let rejected = try db.cachedStatement(sql: "INSERT INTO rejectedLink VALUES (?, ?, ?, ?)")
         for r in rows.rejected {
-            try db.execute(sql: "INSERT INTO rejectedLink VALUES (?, ?, ?, ?)", arguments: [r.link, file, r.ord, r.body])
+            try rejected.execute(arguments: [r.link, file, r.ord, r.body])
         }
     }
 
@@ -264,12 +271,6 @@ final class StagingStore: @unchecked Sendable {
         }
     }
 
-    /// Everything staged for one group, as an extract the RecordAssembler understands; without
-    /// its statements when `withStatements` is false (a patient over the per-patient limit).
-    func extract(group: Int64, withStatements: Bool = true) throws -> SourceExtract {
-        try rows(group: group, withStatements: withStatements).extract()
-    }
-
     /// One group's staged rows, still encoded: read from the database by the one thread that
     /// reads it, decoded (`extract()`) on any.
     struct GroupRows: Sendable {
@@ -335,11 +336,10 @@ final class StagingStore: @unchecked Sendable {
 
     /// What one group's records are made of, without decoding any of it: its hash over the rows
     /// it would be assembled from (each named by its input's content hash and its place there,
-    /// in tonight's order), whether any record of it was rejected, and how many statements it has.
+    /// in tonight's order), and how many statements it has.
     /// Two runs that give a group the same hash, from the same `seed`, assemble the same records.
     struct GroupDigest: Sendable {
         let hash: String
-        let rejected: Bool
         let statements: Int
     }
 
@@ -370,7 +370,6 @@ final class StagingStore: @unchecked Sendable {
                 statements += 1
             }
             h.combine("rejected")
-            var rejected = false
             let rejectedRows = try Row.fetchCursor(db, sql: """
                 SELECT f.contentHash, r.ord FROM rejectedLink r JOIN linkGroup l ON l.link = r.link JOIN file f ON f.id = r.file
                 WHERE l.groupId = ? ORDER BY f.position, r.ord
@@ -378,7 +377,6 @@ final class StagingStore: @unchecked Sendable {
             while let row = try rejectedRows.next() {
                 h.combine(row[0] as String)
                 h.combine(String(row[1] as Int64))
-                rejected = true
             }
             h.combine("medications")
             for key in references.sorted() {
@@ -388,7 +386,7 @@ final class StagingStore: @unchecked Sendable {
                     h.combine(String(row[1] as Int64))
                 }
             }
-            return GroupDigest(hash: h.hex, rejected: rejected, statements: statements)
+            return GroupDigest(hash: h.hex, statements: statements)
         }
     }
 

@@ -38,10 +38,16 @@ import TestSupport
         return dir
     }
 
-    static func run(_ inputs: [String], out: String, asOf: Instant, maxStatements: Int? = nil) throws -> BatchReport {
+    static func run(_ inputs: [String], out: String, asOf: Instant, maxStatements: Int? = nil, chunks: Int? = nil) throws -> BatchReport {
         var evaluation = EvaluationOptions(asOf: asOf)
         if let maxStatements { evaluation.limits.maxStatementsPerPatient = maxStatements }
-        return try BatchRunner(options: BatchOptions(inputs: inputs, outDir: out, evaluation: evaluation, jobs: 2, quiet: true)).run()
+        var options = BatchOptions(inputs: inputs, outDir: out, evaluation: evaluation, jobs: 2, quiet: true)
+        // Every input over `chunks` bytes read in chunks of that many: other row numbers.
+        if let chunks {
+            options.largeFileBytes = chunks
+            options.chunkBytes = chunks
+        }
+        return try BatchRunner(options: options).run()
     }
 
     static func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "<missing>" }
@@ -63,11 +69,11 @@ import TestSupport
 
     /// One night in `kept` (staging kept from earlier nights) and in `fresh` (staging deleted
     /// first): the outputs must be the same. Returns the kept run's report.
-    static func night(_ inputs: [String], kept: String, fresh: String, asOf: Instant,
+    static func night(_ inputs: [String], kept: String, fresh: String, asOf: Instant, chunks: Int? = nil,
                       sourceLocation: SourceLocation = #_sourceLocation) throws -> BatchReport {
         for suffix in ["", "-wal", "-shm", "-journal"] { unlink(fresh + "/.staging.sqlite" + suffix) }
-        let r = try run(inputs, out: kept, asOf: asOf)
-        let f = try run(inputs, out: fresh, asOf: asOf)
+        let r = try run(inputs, out: kept, asOf: asOf, chunks: chunks)
+        let f = try run(inputs, out: fresh, asOf: asOf, chunks: chunks)
         #expect(f.reusedFiles == 0, sourceLocation: sourceLocation)
         // Compared as booleans: a failure names the file instead of printing both.
         for name in ["careplans.ndjson", "changes.ndjson"] {
@@ -153,6 +159,18 @@ import TestSupport
         // And inputs given as files, the same one twice: its second place is read again.
         let twice = [export + "/b5.json", export + "/lines.ndjson", export + "/b5.json"]
         _ = try Self.night(twice, kept: kept, fresh: fresh, asOf: Self.night2)
+        // Rerun with the NDJSON inputs read in small chunks: their rows are numbered otherwise,
+        // so nothing staged or decided before may stand for them.
+        let chunked = try Self.night([export], kept: kept, fresh: fresh, asOf: Self.night2, chunks: 4096)
+        #expect(chunked.reusedFiles == 0)
+        #expect(chunked.evaluated == chunked.patients)
+        // And its baseline night run again after it: what incomplete patients keep and `created`
+        // come from that night, so nobody keeps tonight's earlier outcome unassembled.
+        _ = try Self.night([export], kept: kept, fresh: fresh, asOf: Self.night2)
+        #expect(try Self.night([export], kept: kept, fresh: fresh, asOf: Self.night2).unassembled > 0)
+        _ = try Self.night([export], kept: kept, fresh: fresh, asOf: Self.night1)
+        let rebased = try Self.night([export], kept: kept, fresh: fresh, asOf: Self.night2)
+        #expect(rebased.unassembled == 0)
     }
 
     @Test func anotherLimitOrADamagedStagingDatabaseStagesEverythingAgain() throws {
@@ -188,5 +206,37 @@ import TestSupport
         #expect(try LedgerRecords.decode(json) == record)
         #expect(try LedgerRecords.decode(staged) == record)
         #expect(throws: (any Error).self) { try LedgerRecords.decode(Data([0x7B, 0x22])) }
+    }
+}
+
+/// The batch's ordered parallel work (`OrderedWork`): results consumed in order, and a failure
+/// while consuming stops the work and is rethrown, with no thread left behind and no trap.
+@Suite struct OrderedWorkTests {
+    struct Stop: Error {}
+
+    @Test func resultsAreConsumedInOrderWhateverFinishesFirst() throws {
+        var seen: [Int] = []
+        try OrderedWork.forEach(count: 200, jobs: 3, window: 6, work: { i in
+            if i % 7 == 0 { usleep(200) }
+            return i * i
+        }, consume: { i, square in
+            #expect(square == i * i)
+            seen.append(i)
+        })
+        #expect(seen == Array(0..<200))
+        #expect(OrderedWork.map(count: 50, jobs: 2) { $0 + 1 } == Array(1...50))
+    }
+
+    @Test func aFailureWhileConsumingStopsTheWorkAndIsRethrown() {
+        for jobs in [1, 2, 4] {
+            var consumed = 0
+            #expect(throws: Stop.self) {
+                try OrderedWork.forEach(count: 1000, jobs: jobs, window: 2 * jobs, work: { i in i }, consume: { i, _ in
+                    consumed += 1
+                    if i == 3 { throw Stop() }
+                })
+            }
+            #expect(consumed == 4)
+        }
     }
 }
