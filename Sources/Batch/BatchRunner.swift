@@ -444,10 +444,11 @@ public struct BatchRunner: Sendable {
         var outcomes: [Outcome] = []
         for g in engine.guidelines {
             guard let (p, incomplete) = rows[g.id], p.seen, p.careplan == nil else { return nil }
-            let subject = (try? JSONValue.parse(Array(p.recs.utf8)))?["subject"] ?? .null
+            // Parsed once: the subject, the fired recommendations and deceased all come from it.
+            let recs = try? JSONValue.parse(Array(p.recs.utf8))
             outcomes.append(Outcome(key: key, guideline: g.id, hash: p.hash, careplan: nil, recs: p.recs, evaluated: false,
-                                    fired: Self.firedIDs(p.recs), deceased: Self.isDeceased(p.recs), created: p.created,
-                                    carePlanID: p.carePlanID, subject: subject, incomplete: incomplete))
+                                    fired: Self.firedIDs(recs), deceased: Self.isDeceased(recs), created: p.created,
+                                    carePlanID: p.carePlanID, subject: recs?["subject"] ?? .null, incomplete: incomplete))
         }
         return outcomes
     }
@@ -501,14 +502,15 @@ public struct BatchRunner: Sendable {
         return recs(a) == recs(b)
     }
 
-    static func firedIDs(_ recs: String) -> [String] {
-        guard let v = try? JSONValue.parse(Array(recs.utf8)) else { return [] }
-        return v["recommendations"]?.arrayValue.compactMap { $0["id"]?.stringValue } ?? []
+    static func firedIDs(_ recs: String) -> [String] { firedIDs(try? JSONValue.parse(Array(recs.utf8))) }
+
+    static func firedIDs(_ recs: JSONValue?) -> [String] {
+        recs?["recommendations"]?.arrayValue.compactMap { $0["id"]?.stringValue } ?? []
     }
 
-    static func isDeceased(_ recs: String) -> Bool {
-        (try? JSONValue.parse(Array(recs.utf8)))?["deceased"]?.boolValue ?? false
-    }
+    static func isDeceased(_ recs: String) -> Bool { isDeceased(try? JSONValue.parse(Array(recs.utf8))) }
+
+    static func isDeceased(_ recs: JSONValue?) -> Bool { recs?["deceased"]?.boolValue ?? false }
 
     /// `careplans.ndjson`: tonight's CarePlans in patient order, then the CarePlans of the
     /// baseline night that no patient carries any more, written again with `status: "revoked"`

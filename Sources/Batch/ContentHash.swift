@@ -1,3 +1,4 @@
+import ClinicalModel
 import Foundation
 
 /// A 128-bit hash of an input's bytes, for telling an unchanged input from a changed one
@@ -40,11 +41,7 @@ struct ContentHash: Sendable {
             addPending(base.load(fromByteOffset: i, as: UInt8.self))
             i += 1
         }
-        if pendingCount == 16 {
-            block(pending.0, pending.1)
-            pending = (0, 0)
-            pendingCount = 0
-        }
+        flushFullBlock()
         while i + 16 <= n {
             block(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)),
                   UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)))
@@ -54,11 +51,16 @@ struct ContentHash: Sendable {
             addPending(base.load(fromByteOffset: i, as: UInt8.self))
             i += 1
         }
-        if pendingCount == 16 {
-            block(pending.0, pending.1)
-            pending = (0, 0)
-            pendingCount = 0
-        }
+        flushFullBlock()
+    }
+
+    /// Hashes the carried bytes once they make a whole block.
+    @inline(__always)
+    private mutating func flushFullBlock() {
+        guard pendingCount == 16 else { return }
+        block(pending.0, pending.1)
+        pending = (0, 0)
+        pendingCount = 0
     }
 
     @inline(__always)
@@ -90,22 +92,9 @@ struct ContentHash: Sendable {
         }
         x ^= length
         y ^= length &* Self.k1
-        func mix(_ v: UInt64) -> UInt64 {
-            var k = v
-            k ^= k >> 33
-            k = k &* 0xff51_afd7_ed55_8ccd
-            k ^= k >> 33
-            k = k &* 0xc4ce_b9fe_1a85_ec53
-            k ^= k >> 33
-            return k
-        }
-        let h1 = mix(x &+ y)
-        let h2 = mix(y &+ h1)
-        func hex16(_ v: UInt64) -> String {
-            let s = String(v, radix: 16)
-            return String(repeating: "0", count: 16 - s.count) + s
-        }
-        return hex16(h1) + hex16(h2)
+        let h1 = StableHash.finalMix(x &+ y)
+        let h2 = StableHash.finalMix(y &+ h1)
+        return StableHash.hex16(h1) + StableHash.hex16(h2)
     }
 
     /// The hash of everything `fd` holds from its start, read with `pread` (the file offset is

@@ -18,10 +18,7 @@ public struct StableHash: Sendable {
     }
 
     /// 16 lowercase hex digits.
-    public var hex: String {
-        let s = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - s.count) + s
-    }
+    public var hex: String { Self.hex16(value) }
 
     /// 32 hex digits from two independent FNV-1a streams, each through MurmurHash3's final mix
     /// (FNV alone leaves the last bytes of similar inputs in a few bits: ids of neighbouring
@@ -35,20 +32,24 @@ public struct StableHash: Sendable {
             b.combine(CollectionOfOne(0xA5))
             b.combine(p)
         }
-        func mix(_ x: UInt64) -> UInt64 {
-            var k = x
-            k ^= k >> 33
-            k = k &* 0xff51_afd7_ed55_8ccd
-            k ^= k >> 33
-            k = k &* 0xc4ce_b9fe_1a85_ec53
-            k ^= k >> 33
-            return k
-        }
-        func hex16(_ v: UInt64) -> String {
-            let s = String(v, radix: 16)
-            return String(repeating: "0", count: 16 - s.count) + s
-        }
-        return hex16(mix(a.value)) + hex16(mix(b.value ^ a.value.byteSwapped))
+        return hex16(finalMix(a.value)) + hex16(finalMix(b.value ^ a.value.byteSwapped))
+    }
+
+    /// MurmurHash3's 64-bit final mix: every input bit reaches every output bit.
+    public static func finalMix(_ x: UInt64) -> UInt64 {
+        var k = x
+        k ^= k >> 33
+        k = k &* 0xff51_afd7_ed55_8ccd
+        k ^= k >> 33
+        k = k &* 0xc4ce_b9fe_1a85_ec53
+        k ^= k >> 33
+        return k
+    }
+
+    /// 16 lowercase hex digits, zero-padded.
+    public static func hex16(_ v: UInt64) -> String {
+        let s = String(v, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
     }
 
     public static func hex(of parts: String...) -> String {
