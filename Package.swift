@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "MappingTests", dependencies: ["TestSupport", "Mapping", "ClinicalModel", "IngestKit"]),
         .testTarget(name: "GuidelineTests", dependencies: ["TestSupport", "Guideline", "Mapping", "ClinicalModel", "IngestKit"]),
         .testTarget(name: "BatchTests", dependencies: ["TestSupport", "Batch", "IngestKit", "ClinicalModel"]),
-        .testTarget(name: "IngestTests", dependencies: ["TestSupport", "IngestKit"]),
+        .testTarget(name: "IngestTests", dependencies: ["TestSupport", "IngestKit", "Batch", "ClinicalModel"]),
     ]
 )
 

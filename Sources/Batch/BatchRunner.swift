@@ -612,12 +612,13 @@ public struct BatchRunner: Sendable {
     /// reviewer made to it on the server survive; replaying the Bundle leaves the same state.
     func writeTransaction(staging: StagingStore, night: Night, report: inout BatchReport) throws {
         let file = try OutputFile(options.outDir + "/" + StagedOutputs.transaction)
-        try file.write(#"{"resourceType":"Bundle","type":"transaction","entry":["#)
+        let writer = TransactionBundle.Writer(style: .compact)
+        try file.write(writer.head)
         var count = 0
         func entry(_ plan: JSONValue) throws {
-            guard let e = TransactionBundle.entry(plan) else { return }
-            if count > 0 { try file.write([UInt8(ascii: ",")]) }
-            try file.write(JSONWriter.serialize(e))
+            guard let e = writer.entryBytes(plan) else { return }
+            try file.write(writer.separator(count))
+            try file.write(e)
             count += 1
         }
         try staging.forEachChanged(night: night) { plan in
@@ -626,7 +627,7 @@ public struct BatchRunner: Sendable {
         try staging.forEachRevoked(night: night, guidelines: guidelineIDs) { plan in
             if let value = try? JSONValue.parse(Array(plan)) { try entry(builder.revoked(value)) }
         }
-        try file.write("]}\n")
+        try file.write(writer.tail(count: count) + [0x0A])
         try file.commit()
         report.transactionEntries = count
     }

@@ -49,22 +49,45 @@ final class StagingStore: @unchecked Sendable {
         } else {
             for suffix in ["", "-journal", "-wal", "-shm"] { unlink(path + suffix) }
             db = try DatabaseQueue(path: path, configuration: configuration)
-            try db.write { db in
-                try db.execute(sql: """
-                    CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-                    CREATE TABLE file (id INTEGER PRIMARY KEY, contentHash TEXT NOT NULL, position INTEGER,
-                                       complete INTEGER NOT NULL, reusable INTEGER NOT NULL, summaries BLOB);
-                    CREATE TABLE patient (id INTEGER PRIMARY KEY, file INTEGER NOT NULL, ord INTEGER NOT NULL, body BLOB NOT NULL);
-                    CREATE TABLE patientKey (patientId INTEGER NOT NULL, link TEXT NOT NULL);
-                    CREATE TABLE statement (id INTEGER PRIMARY KEY, file INTEGER NOT NULL, ord INTEGER NOT NULL, link TEXT NOT NULL,
-                                            medRef TEXT, body BLOB NOT NULL);
-                    CREATE TABLE medication (key TEXT NOT NULL, file INTEGER NOT NULL, ord INTEGER NOT NULL, body BLOB NOT NULL);
-                    CREATE TABLE rejectedLink (link TEXT NOT NULL, file INTEGER NOT NULL, ord INTEGER NOT NULL, body BLOB NOT NULL);
-                    """)
-                try db.execute(sql: "INSERT INTO meta VALUES ('config', ?)", arguments: [key])
-            }
+            try db.write { try Self.createTables($0, key: key) }
         }
         try startRun()
+    }
+
+    /// A database of its own that nothing else can open, for pipe mode (``PatientSpill``):
+    /// SQLite's temporary database, a file in `SQLITE_TMPDIR` or `TMPDIR` (else /var/tmp or /tmp)
+    /// that SQLite unlinks as soon as it opens it, so nothing is left behind, even by a killed
+    /// process. Pages stay in memory (16 MiB) until there are more; no journal: it is never
+    /// used again.
+    init(temporaryWith identity: IdentityRules) throws {
+        path = ""
+        self.identity = identity
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -16384")
+            db.add(collation: Self.recordKeyOrder)
+        }
+        db = try DatabaseQueue(path: "", configuration: configuration)
+        try db.write { db in
+            try Self.createTables(db, key: "temporary")
+            try db.execute(sql: "CREATE TABLE spillOutput (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, body BLOB NOT NULL)")
+        }
+        try startRun()
+    }
+
+    private static func createTables(_ db: Database, key: String) throws {
+        try db.execute(sql: """
+            CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE file (id INTEGER PRIMARY KEY, contentHash TEXT NOT NULL, position INTEGER,
+                               complete INTEGER NOT NULL, reusable INTEGER NOT NULL, summaries BLOB);
+            CREATE TABLE patient (id INTEGER PRIMARY KEY, file INTEGER NOT NULL, ord INTEGER NOT NULL, body BLOB NOT NULL);
+            CREATE TABLE patientKey (patientId INTEGER NOT NULL, link TEXT NOT NULL);
+            CREATE TABLE statement (id INTEGER PRIMARY KEY, file INTEGER NOT NULL, ord INTEGER NOT NULL, link TEXT NOT NULL,
+                                    medRef TEXT, body BLOB NOT NULL);
+            CREATE TABLE medication (key TEXT NOT NULL, file INTEGER NOT NULL, ord INTEGER NOT NULL, body BLOB NOT NULL);
+            CREATE TABLE rejectedLink (link TEXT NOT NULL, file INTEGER NOT NULL, ord INTEGER NOT NULL, body BLOB NOT NULL);
+            """)
+        try db.execute(sql: "INSERT INTO meta VALUES ('config', ?)", arguments: [key])
     }
 
     /// Tonight's tables from nothing, and no input placed yet: each is placed again when it is
@@ -185,7 +208,7 @@ final class StagingStore: @unchecked Sendable {
     }
 
     /// Inserts with statements prepared once per connection (GRDB's statement cache), not per row.
-    private func insert(_ rows: StagedRows, file: Int64, _ db: Database) throws {
+    func insert(_ rows: StagedRows, file: Int64, _ db: Database) throws {
         let patient = try db.cachedStatement(sql: "INSERT INTO patient (file, ord, body) VALUES (?, ?, ?)")
         let patientKey = try db.cachedStatement(sql: "INSERT INTO patientKey VALUES (?, ?)")
         for p in rows.patients {

@@ -37,6 +37,19 @@ public struct RecordAssembler: Sendable {
         rejected += extract.rejectedLinks
     }
 
+    /// Everything added so far, as one extract in the order it was added, and nothing kept:
+    /// for moving what was read into a store on disk (pipe mode's spill). A medication key
+    /// keeps its first definition, as when assembled here.
+    public mutating func takeAll() -> SourceExtract {
+        var e = SourceExtract(file: "")
+        swap(&e.patients, &patients)
+        swap(&e.statements, &statements)
+        swap(&e.rejectedLinks, &rejected)
+        e.medications = medications.keys.sorted().map { MedicationDefinition(keys: [$0], concept: medications[$0]!) }
+        medications = [:]
+        return e
+    }
+
     /// What assembling found besides the records.
     public struct Assembly: Sendable {
         public var records: [PatientRecord]

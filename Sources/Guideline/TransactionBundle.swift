@@ -12,6 +12,38 @@ public enum TransactionBundle {
         ["resourceType": "Bundle", "type": "transaction", "entry": .array(resources.compactMap(entry))]
     }
 
+    /// The bytes of `bundle(_:)` written entry by entry, for outputs that never hold every
+    /// entry at once: `head`, then each `element` of `entryBytes`, then `tail`.
+    public struct Writer: Sendable {
+        public let style: JSONWriter.Style
+
+        public init(style: JSONWriter.Style) { self.style = style }
+
+        /// Everything before the first entry.
+        public var head: [UInt8] {
+            var empty = JSONWriter.serialize(bundle([]), style: style)
+            // `…"entry":[]}`: up to and with the `[`.
+            let open = empty.lastIndex(of: UInt8(ascii: "["))!
+            empty.removeSubrange((open + 1)...)
+            return empty
+        }
+
+        /// One entry's bytes as they stand in the Bundle's `entry` array (nested two deep).
+        public func entryBytes(_ resource: JSONValue) -> [UInt8]? {
+            entry(resource).map { JSONWriter.serialize($0, style: style, indent: 2) }
+        }
+
+        /// What precedes the entry at `index`.
+        public func separator(_ index: Int) -> [UInt8] {
+            (index > 0 ? [UInt8(ascii: ",")] : []) + (style == .pretty ? Array("\n    ".utf8) : [])
+        }
+
+        /// Everything after `count` entries.
+        public func tail(count: Int) -> [UInt8] {
+            (count > 0 && style == .pretty ? Array("\n  ".utf8) : []) + Array((style == .pretty ? "]\n}" : "]}").utf8)
+        }
+    }
+
     /// One entry: `fullUrl`, the resource, and `request: PUT <type>/<id>`.
     public static func entry(_ resource: JSONValue) -> JSONValue? {
         guard let type = resource["resourceType"]?.stringValue, let id = resource["id"]?.stringValue else { return nil }

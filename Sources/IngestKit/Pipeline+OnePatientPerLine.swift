@@ -24,7 +24,7 @@ extension Pipeline {
         /// Every link key written so far (a 128-bit hash of it), and the place of its line.
         var seen: [LinkHash: Int] = [:]
         var places: [String] = []
-        var unattributed: [String: Int] = [:]
+        var unattributed = UnattributedTally()
 
         func diagnose(_ d: Diagnostic) {
             if d.severity == .error { outcome.streamedErrors += 1 }
@@ -67,7 +67,7 @@ extension Pipeline {
             var assembler = RecordAssembler(rules: rules, maxStatements: options.limits.maxStatementsPerPatient)
             assembler.add(extract)
             let assembled = assembler.assemble()
-            for (source, reason) in assembled.unattributed { unattributed[source.file + "\u{0}" + reason, default: 0] += 1 }
+            unattributed.add(assembled.unattributed)
             outcome.conflicts += assembled.conflicts
             for d in Self.incompleteDiagnostics(assembled.records) { diagnose(d) }
             let (plans, deceased, incomplete) = carePlans(assembled.records)
@@ -105,12 +105,7 @@ extension Pipeline {
             }
         }
         // One warning per input and reason, as without the flag.
-        for key in unattributed.keys.sorted() {
-            let parts = key.split(separator: "\u{0}", maxSplits: 1).map(String.init)
-            let n = unattributed[key]!
-            diagnose(Diagnostic(kind: "unattributed", severity: .warning, file: parts[0],
-                                message: "\(n) statement\(n == 1 ? "" : "s") not used: \(parts[1])."))
-        }
+        for d in unattributed.diagnostics { diagnose(d) }
         return outcome
     }
 }

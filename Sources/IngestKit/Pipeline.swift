@@ -16,6 +16,9 @@ public struct Pipeline: Sendable {
     let builder: CarePlanBuilder
     /// How much of an NDJSON input is read at a time (``InputPieces``).
     public var chunkBytes = InputPieces.defaultChunkBytes
+    /// How many patients pipe mode evaluates at a time, on as many threads (`--jobs`). The
+    /// output is the same bytes with any number.
+    public var jobs = 1
 
     public init(options: EvaluationOptions) throws(IngestError) {
         self.options = options
@@ -39,6 +42,9 @@ public struct Pipeline: Sendable {
         /// Errors already written out as they were found (``Pipeline/runOnePatientPerLine``),
         /// not kept in `diagnostics`.
         public var streamedErrors = 0
+        /// Input bytes read when pipe mode moved what it read to a temporary database
+        /// (``SpillPolicy``); nil when everything was held in memory.
+        public var spilledAfter: Int? = nil
         /// 0 when every input was read; 65 when some input or record was rejected, or a patient is
         /// incomplete (he gets no CarePlan).
         public var exitCode: Int32 {
@@ -52,14 +58,38 @@ public struct Pipeline: Sendable {
         public var collector: RecordCollector
         public var assemblyDiagnostics: [Diagnostic]
         public var conflicts: Int
+        /// Where the rows went once there were too many to hold (`records` is then empty: they
+        /// are assembled group by group from it), and after how many input bytes.
+        public var spill: (any PatientSpill)? = nil
+        public var spilledAfter = 0
     }
 
     /// Reads every input into one set of records. `-` is stdin. NDJSON is read in pieces of
-    /// whole lines (``InputPieces``): no input is held whole, only what was read from it.
-    public func collect(_ inputs: [String]) throws(IngestError) -> Collected {
+    /// whole lines (``InputPieces``): no input is held whole, only what was read from it. With a
+    /// `spill`, what was read moves there once more than `spill.above` input bytes were read,
+    /// and everything after goes there too: the records are then not assembled here.
+    public func collect(_ inputs: [String], spill policy: SpillPolicy? = nil) throws(IngestError) -> Collected {
         var collector = RecordCollector(mappings: engine.mappings, identity: engine.mappings.identityRules,
                                         limits: options.limits)
         let readers = collector.readers
+        var spill: (any PatientSpill)?
+        var read = 0
+        var spilledAt = 0
+        func take(_ extract: SourceExtract, bytes: Int) throws(IngestError) {
+            read += bytes
+            if let spill {
+                collector.account(extract)
+                try spill.stage(extract)
+                return
+            }
+            collector.add(extract)
+            if let policy, read > policy.above {
+                let opened = try policy.open(engine.mappings.identityRules)
+                try opened.stage(collector.takeRows())
+                spill = opened
+                spilledAt = read
+            }
+        }
         for input in inputs {
             let file = input == "-" ? "-" : input
             try InputPieces.read(input, file: file, chunkBytes: chunkBytes, readers: readers) { piece throws(IngestError) in
@@ -68,14 +98,16 @@ public struct Pipeline: Sendable {
                     if input == "-" && bytes.isEmpty && inputs.count == 1 {
                         throw IngestError(.noInput, "no input on standard input (pipe a FHIR bundle in, or name files)")
                     }
-                    collector.add(bytes, file: file)
+                    try take(RecordCollector.extract(bytes, file: file, readers: readers), bytes: bytes.count)
                 case .lines(let run, let firstLine):
-                    collector.add(run.withUnsafeBufferPointer { readers.fhir.readLines($0, file: file, firstLine: firstLine) })
+                    try take(run.withUnsafeBufferPointer { readers.fhir.readLines($0, file: file, firstLine: firstLine) },
+                             bytes: run.count)
                 case .rejected(let extract):
-                    collector.add(extract)
+                    try take(extract, bytes: 0)
                 }
             }
         }
+        if let spill { return Collected(records: [], collector: collector, assemblyDiagnostics: [], conflicts: 0, spill: spill, spilledAfter: spilledAt) }
         let assembled = collector.assemble()
         return Collected(records: assembled.records, collector: collector, assemblyDiagnostics: assembled.diagnostics,
                          conflicts: assembled.conflicts)
@@ -88,18 +120,21 @@ public struct Pipeline: Sendable {
         var deceased = 0
         var incomplete = 0
         for record in records {
-            let evaluations = engine.evaluate(record, asOf: options.asOf)
-            if evaluations.first?.deceased == true { deceased += 1 }
-            if !record.incomplete.isEmpty {
-                incomplete += 1
-                continue
-            }
-            // One CarePlan per patient and guideline, in guideline order.
-            for evaluation in evaluations {
-                if let plan = builder.carePlan(evaluation) { plans.append(plan) }
-            }
+            let r = carePlans(of: record)
+            if r.deceased { deceased += 1 }
+            if r.incomplete { incomplete += 1 }
+            plans += r.plans
         }
         return (plans, deceased, incomplete)
+    }
+
+    /// One patient's CarePlans, one per guideline that recommends something, in guideline order;
+    /// none when his record is incomplete.
+    func carePlans(of record: PatientRecord) -> (plans: [JSONValue], deceased: Bool, incomplete: Bool) {
+        let evaluations = engine.evaluate(record, asOf: options.asOf)
+        let deceased = evaluations.first?.deceased == true
+        if !record.incomplete.isEmpty { return ([], deceased, true) }
+        return (evaluations.compactMap { builder.carePlan($0) }, deceased, false)
     }
 
     /// One resource per line.
@@ -117,23 +152,32 @@ public struct Pipeline: Sendable {
         case transaction
     }
 
-    public func runPipe(inputs: [String], pretty: Bool, shape: OutputShape = .ndjson, output: Int32 = 1) throws(IngestError) -> Outcome {
-        let c = try collect(inputs)
-        let (plans, deceased, incomplete) = carePlans(c.records)
-        let style: JSONWriter.Style = pretty ? .pretty : .compact
-        var bytes: [UInt8] = []
-        switch shape {
-        case .ndjson:
-            bytes = Self.ndjson(plans, style: style)
-        case .transaction:
-            bytes = JSONWriter.serialize(TransactionBundle.bundle(plans), style: style) + [0x0A]
-        }
-        try FileIO.write(fd: output, bytes)
+    /// Pipe mode's default: everything read, grouped by patient, CarePlans in patient order.
+    /// With a `spill`, more than `spill.above` bytes of input are staged there and evaluated
+    /// group by group (``runSpilled``): the same bytes out, in memory bounded by the largest patient.
+    public func runPipe(inputs: [String], pretty: Bool, shape: OutputShape = .ndjson, output: Int32 = 1,
+                        spill policy: SpillPolicy? = nil) throws(IngestError) -> Outcome {
+        let c = try collect(inputs, spill: policy)
+        if let spill = c.spill { return try runSpilled(c, spill: spill, pretty: pretty, shape: shape, output: output) }
+        // Records come sorted by key: each patient's CarePlans are written as they are made,
+        // `jobs` patients evaluated at a time.
+        var out = CarePlanOutput(fd: output, shape: shape, style: pretty ? .pretty : .compact)
         var outcome = Outcome()
+        let records = c.records
+        let framing = out.framing
+        try OrderedWork.forEach(count: records.count, jobs: jobs, window: 4 * jobs, work: { i in
+            let r = carePlans(of: records[i])
+            return (r.deceased, r.incomplete, r.plans.map(framing.piece))
+        }, consume: { (_, r: (deceased: Bool, incomplete: Bool, pieces: [[UInt8]?])) throws(IngestError) in
+            if r.deceased { outcome.deceased += 1 }
+            if r.incomplete { outcome.incomplete += 1 }
+            for piece in r.pieces {
+                if let piece { try out.append(piece) }
+                outcome.carePlans += 1
+            }
+        })
+        try out.finish()
         outcome.patients = c.records.count
-        outcome.carePlans = plans.count
-        outcome.deceased = deceased
-        outcome.incomplete = incomplete
         outcome.conflicts = c.conflicts
         outcome.counts = c.collector.counts
         outcome.diagnostics = c.collector.diagnostics + c.assemblyDiagnostics + Self.incompleteDiagnostics(c.records)
@@ -211,6 +255,9 @@ public struct Pipeline: Sendable {
         if o.conflicts > 0 { s += ", \(o.conflicts) identity conflict\(o.conflicts == 1 ? "" : "s") (records kept apart)" }
         let unread = o.diagnostics.filter { $0.kind == "cda-section-unread" || $0.kind == "cda-entry-unread" }.count
         if unread > 0 { s += ", \(unread) section\(unread == 1 ? "" : "s") with entries that could not be read" }
+        if let spilled = o.spilledAfter {
+            s += "; held on disk (a temporary database) after \((spilled + (1 << 20) - 1) >> 20) MiB of input (--spill-above)"
+        }
         return s
     }
 }

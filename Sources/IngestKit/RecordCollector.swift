@@ -46,10 +46,19 @@ public struct RecordCollector: Sendable {
     }
 
     public mutating func add(_ extract: SourceExtract) {
-        diagnostics += extract.diagnostics
-        counts.add(extract.counts)
+        account(extract)
         assembler.add(extract)
     }
+
+    /// What reading one extract said (its diagnostics and counts), without keeping its rows:
+    /// they went to a spill.
+    mutating func account(_ extract: SourceExtract) {
+        diagnostics += extract.diagnostics
+        counts.add(extract.counts)
+    }
+
+    /// Every row added so far, as one extract, and none kept (``RecordAssembler/takeAll()``).
+    mutating func takeRows() -> SourceExtract { assembler.takeAll() }
 
     /// Format detection and reading, without touching shared state (safe to run in parallel).
     public static func extract(_ bytes: [UInt8], file: String, readers: Readers) -> SourceExtract {
@@ -83,17 +92,9 @@ public struct RecordCollector: Sendable {
     /// patient (located warnings) and identity conflicts.
     public func assemble() -> (records: [PatientRecord], diagnostics: [Diagnostic], conflicts: Int) {
         let a = assembler.assemble()
-        var notes: [Diagnostic] = []
-        // One warning per input and reason: a long NDJSON must not print a line per statement.
-        var seen: [String: Int] = [:]
-        for (source, reason) in a.unattributed { seen[source.file + "\u{0}" + reason, default: 0] += 1 }
-        for key in seen.keys.sorted() {
-            let parts = key.split(separator: "\u{0}", maxSplits: 1).map(String.init)
-            let n = seen[key]!
-            notes.append(Diagnostic(kind: "unattributed", severity: .warning, file: parts[0],
-                                    message: "\(n) statement\(n == 1 ? "" : "s") not used: \(parts[1])."))
-        }
-        return (a.records, notes, a.conflicts)
+        var tally = UnattributedTally()
+        tally.add(a.unattributed)
+        return (a.records, tally.diagnostics, a.conflicts)
     }
 
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }

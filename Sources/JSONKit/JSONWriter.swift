@@ -8,10 +8,11 @@ public enum JSONWriter {
         case pretty
     }
 
-    public static func serialize(_ value: JSONValue, style: Style = .compact) -> [UInt8] {
+    /// `value` as it is written nested `indent` levels deep (what pretty style indents by).
+    public static func serialize(_ value: JSONValue, style: Style = .compact, indent: Int = 0) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(4096)
-        write(value, style: style, indent: 0, into: &out)
+        write(value, style: style, indent: indent, into: &out)
         return out
     }
 

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Batch
+import Foundation
 import IngestKit
 
 /// Pipe mode: records in, CarePlans out (NDJSON).
@@ -43,7 +45,25 @@ struct Pipe: ParsableCommand {
         "An empty standard input (or, with --grouped, an input of blanks only) is no error: no output, exit 0. For engines that pipe empty partitions."))
     var allowEmpty = false
 
+    @Option(name: .customLong("spill-above"), help: ArgumentHelp(
+        "Without --one-patient-per-line, hold what was read in memory until this much input was read (a number of bytes, or with K, M, G; default 32M), then move it to a temporary database and go on there, so that memory stays bounded by the largest patient. The output is the same bytes either way.",
+        discussion: "The database is a file SQLite deletes as soon as it opens it, in SQLITE_TMPDIR or TMPDIR (else /var/tmp or /tmp): it needs room for about the size of the records read.",
+        valueName: "size"))
+    var spillAbove: String?
+
+    @Option(help: ArgumentHelp(
+        "How many patients to evaluate at a time, on as many threads (default: the number of cores). The output is the same bytes with any number.",
+        valueName: "n"))
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
     func validate() throws {
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if let spillAbove, InputLimits.parseBytes(spillAbove) == nil {
+            throw ValidationError("--spill-above must be a number of bytes, optionally with K, M or G (e.g. 32M; 0 spills from the start).")
+        }
+        if spillAbove != nil && (grouped || onePatientPerLine) {
+            throw ValidationError("--spill-above is for grouping everything read; --grouped and --one-patient-per-line hold one group or line at a time already.")
+        }
         if grouped && bundle != nil { throw ValidationError("--grouped writes NDJSON, one CarePlan a line: it cannot be combined with --bundle.") }
         if grouped && onePatientPerLine { throw ValidationError("--grouped and --one-patient-per-line are two ways of saying what a group is: give one of them.") }
         if onePatientPerLine && bundle != nil {
@@ -54,12 +74,14 @@ struct Pipe: ParsableCommand {
     func run() throws {
         let files = try inputs.resolved()
         do {
-            let pipeline = try Pipeline(options: evaluation.evaluationOptions)
+            var pipeline = try Pipeline(options: evaluation.evaluationOptions)
+            pipeline.jobs = jobs
             let outcome = grouped
                 ? try pipeline.runGrouped(inputs: files, pretty: pretty, allowEmpty: allowEmpty)
                 : onePatientPerLine
                 ? try pipeline.runOnePatientPerLine(inputs: files, pretty: pretty) { Diagnostics.line("ingest: \($0)") }
-                : try pipeline.runPipe(inputs: files, pretty: pretty, shape: bundle?.shape ?? .ndjson)
+                : try pipeline.runPipe(inputs: files, pretty: pretty, shape: bundle?.shape ?? .ndjson,
+                                       spill: TemporarySpill.policy(above: spillAbove.flatMap(InputLimits.parseBytes) ?? SpillPolicy.defaultAbove))
             Diagnostics.emit(outcome.diagnostics)
             if summary { Diagnostics.line(Pipeline.summary(outcome)) }
             if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }

@@ -214,9 +214,9 @@ import TestSupport
 @Suite struct OrderedWorkTests {
     struct Stop: Error {}
 
-    @Test func resultsAreConsumedInOrderWhateverFinishesFirst() throws {
+    @Test func resultsAreConsumedInOrderWhateverFinishesFirst() {
         var seen: [Int] = []
-        try OrderedWork.forEach(count: 200, jobs: 3, window: 6, work: { i in
+        OrderedWork.forEach(count: 200, jobs: 3, window: 6, work: { i in
             if i % 7 == 0 { usleep(200) }
             return i * i
         }, consume: { i, square in

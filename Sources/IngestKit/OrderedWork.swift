@@ -1,16 +1,20 @@
 import Dispatch
-import Foundation
+
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
 
 /// Work done `jobs` items at a time on other threads, its results consumed on the caller's thread
-/// in item order: the batch parses the next inputs while it stages the last one, instead of
+/// in item order: the batch parses the next inputs while it stages the last one (and pipe mode
+/// evaluates spilled patient groups in parallel), instead of
 /// waiting for a whole round of inputs before staging any. At most `window` results wait to be
 /// consumed, so memory stays bounded by a few inputs whatever their number.
-enum OrderedWork {
+public enum OrderedWork {
     /// Runs `work(i)` for every `i` in `0..<count` on up to `jobs` threads and `consume(i, result)`
     /// on the calling thread, in order of `i`. When `consume` throws, no new item is started, the
     /// items under way finish, and the error is rethrown: no thread is left behind.
-    static func forEach<T: Sendable>(count: Int, jobs: Int, window: Int, work: @escaping @Sendable (Int) -> T,
-                                     consume: (Int, T) throws -> Void) throws {
+    public static func forEach<T: Sendable, E: Error>(count: Int, jobs: Int, window: Int, work: @escaping @Sendable (Int) -> T,
+                                                    consume: (Int, T) throws(E) -> Void) throws(E) {
         guard count > 0 else { return }
         let jobs = max(1, min(jobs, count))
         let state = Shared(State<T>())
@@ -58,7 +62,7 @@ enum OrderedWork {
 
     /// `work(i)` for every `i` in `0..<count` on up to `jobs` threads (the caller's among them),
     /// each taking the next item when done with its last; the results in order of `i`.
-    static func map<T: Sendable>(count: Int, jobs: Int, _ work: @Sendable (Int) -> T) -> [T] {
+    public static func map<T: Sendable>(count: Int, jobs: Int, _ work: @Sendable (Int) -> T) -> [T] {
         let state = Shared(Progress<T>())
         DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, count))) { _ in
             while true {
@@ -75,17 +79,25 @@ enum OrderedWork {
         return state.withLock { s in (0..<count).map { s.done[$0]! } }
     }
 
-    /// The state the threads share, behind a pthread lock: ThreadSanitizer sees it (it does not
+    /// The state the threads share, behind a pthread mutex: ThreadSanitizer sees it (it does not
     /// see `Synchronization.Mutex`'s futex calls, tools/tsan-suppressions.txt), and a class, since
-    /// escaping closures share it.
+    /// escaping closures share it. The mutex is allocated, so that its address never moves.
     private final class Shared<Value>: @unchecked Sendable {
-        private let lock = NSLock()
+        private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         private var value: Value
-        init(_ value: Value) { self.value = value }
+        init(_ value: Value) {
+            self.value = value
+            pthread_mutex_init(mutex, nil)
+        }
+
+        deinit {
+            pthread_mutex_destroy(mutex)
+            mutex.deallocate()
+        }
 
         func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-            lock.lock()
-            defer { lock.unlock() }
+            pthread_mutex_lock(mutex)
+            defer { pthread_mutex_unlock(mutex) }
             return try body(&value)
         }
     }
