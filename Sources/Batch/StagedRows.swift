@@ -1,8 +1,8 @@
 import ClinicalModel
 import Foundation
 
-/// One extract's rows as the staging database stores them, encoded (`StagingEncoder`) but not
-/// yet inserted: the batch encodes on the threads that read the inputs, so that the one thread
+/// One extract's rows as the staging database stores them, encoded (statements by
+/// `StatementCodec`, the rest by `StagingEncoder`) but not yet inserted: the batch encodes on the threads that read the inputs, so that the one thread
 /// that writes the database only inserts.
 struct StagedRows: Sendable {
     struct Patient: Sendable {
@@ -52,7 +52,7 @@ struct StagedRows: Sendable {
             var reference: String?
             if case .medication(let m) = item.statement { reference = m.medicationReference }
             statements.append(Statement(ord: ordBase + i, link: StagingStore.link(item.link), medicationReference: reference,
-                                        body: Data(try encoder.encode(item.statement))))
+                                        body: Data(StatementCodec.encode(item.statement))))
         }
         for (i, m) in extract.medications.enumerated() {
             medications.append(Medication(keys: m.keys, ord: ordBase + i, body: Data(try encoder.encode(m))))

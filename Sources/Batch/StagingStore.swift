@@ -312,7 +312,9 @@ final class StagingStore: @unchecked Sendable {
             let decoder = StagingDecoder()
             var e = SourceExtract(file: "")
             e.patients = try patients.map { try decoder.decode(PatientEntry.self, from: $0) }
-            e.statements = try statements.map { (StagingStore.parseLink($0.link), try decoder.decode(Statement.self, from: $0.body)) }
+            e.statements = try statements.map { row in
+                (StagingStore.parseLink(row.link), try row.body.withUnsafeBytes { bytes throws(CompactCodecError) in try StatementCodec.decode(bytes) })
+            }
             e.rejectedLinks = try rejected.map { try decoder.decode(RejectedLink.self, from: $0) }
             e.medications = try medications.map { try decoder.decode(MedicationDefinition.self, from: $0) }
             return e
