@@ -118,6 +118,12 @@ final class StagingStore: @unchecked Sendable {
         try? db.close()
     }
 
+    /// Record keys in Swift's string order, which ``RecordAssembler`` sorts records by (SQLite's
+    /// own order compares bytes, which differs for text that is not in normal form C).
+    static let recordKeyOrder = DatabaseCollation("recordKeyOrder") { a, b in
+        a < b ? .orderedAscending : a == b ? .orderedSame : .orderedDescending
+    }
+
     static func link(_ l: PatientLink) -> String {
         switch l {
         case .key(let k): "k:" + k
@@ -259,8 +265,11 @@ final class StagingStore: @unchecked Sendable {
                 try db.execute(sql: "INSERT INTO patientGroup VALUES (?, ?)", arguments: [id, Int64(linked.group[p]) + 1])
             }
             // Statement and rejected-record links: a patient's group, or a group of their own
-            // (a patient referenced but never described).
+            // (a patient referenced but never described), one per record the assembler would make
+            // of them: `k:X` and `i:s|v` of no patient are the records keyed `X` and
+            // `identifier|s|v`, so a reference spelled `identifier|s|v` joins the latter.
             var next = Int64(ids.count) + 1
+            var external: [String: Int64] = [:]
             try db.execute(sql: """
                 CREATE INDEX IF NOT EXISTS statementLink ON statement(link); CREATE INDEX IF NOT EXISTS rejectedLinkLink ON rejectedLink(link);
                 CREATE INDEX IF NOT EXISTS medicationKey ON medication(key)
@@ -273,8 +282,14 @@ final class StagingStore: @unchecked Sendable {
                 if let owners = linked.owners[link], let first = owners.first {
                     pending.append((link, Int64(first) + 1))
                 } else {
-                    pending.append((link, next))
-                    next += 1
+                    let key = link.hasPrefix("i:") ? "identifier|" + link.dropFirst(2) : String(link.dropFirst(2))
+                    if let group = external[key] {
+                        pending.append((link, group))
+                    } else {
+                        external[key] = next
+                        pending.append((link, next))
+                        next += 1
+                    }
                 }
             }
             for (link, group) in pending {
@@ -300,12 +315,13 @@ final class StagingStore: @unchecked Sendable {
         var patients: [Data] = []
         var statements: [(link: String, body: Data)] = []
         var rejected: [Data] = []
-        var medications: [Data] = []
+        /// The first definition of each medication key the group's statements name, by key.
+        var medications: [(key: String, body: Data)] = []
 
         /// The encoded rows' bytes.
         var bytes: Int {
             patients.reduce(0) { $0 + $1.count } + statements.reduce(0) { $0 + $1.body.count }
-                + rejected.reduce(0) { $0 + $1.count } + medications.reduce(0) { $0 + $1.count }
+                + rejected.reduce(0) { $0 + $1.count } + medications.reduce(0) { $0 + $1.body.count }
         }
 
         func extract() throws -> SourceExtract {
@@ -316,7 +332,11 @@ final class StagingStore: @unchecked Sendable {
                 (StagingStore.parseLink(row.link), try row.body.withUnsafeBytes { bytes throws(CompactCodecError) in try StatementCodec.decode(bytes) })
             }
             e.rejectedLinks = try rejected.map { try decoder.decode(RejectedLink.self, from: $0) }
-            e.medications = try medications.map { try decoder.decode(MedicationDefinition.self, from: $0) }
+            // Each definition for the one key it was found by: a definition with several keys
+            // must not set another of its keys, whose first definition may be another one.
+            e.medications = try medications.map { m in
+                MedicationDefinition(keys: [m.key], concept: try decoder.decode(MedicationDefinition.self, from: m.body).concept)
+            }
             return e
         }
     }
@@ -347,7 +367,7 @@ final class StagingStore: @unchecked Sendable {
             while let body = try rejected.next() { g.rejected.append(body) }
             for key in references.sorted() {
                 if let body = try Data.fetchOne(db, sql: Self.firstMedication("m.body"), arguments: [key]) {
-                    g.medications.append(body)
+                    g.medications.append((key, body))
                 }
             }
             return g

@@ -26,13 +26,20 @@ public final class TemporarySpill: PatientSpill, @unchecked Sendable {
     private let store: StagingStore
     private let writer = DispatchQueue(label: "ingest.spill.writer")
     private let slots = DispatchSemaphore(value: 0)
-    private let lock = NSLock()
-    /// The first failure of the writer thread, thrown by the next call.
-    private var failure: IngestError?
+    /// What the writer thread and the caller share. Its own object, so that a pending write
+    /// never owns the spill: the spill's last release (a run that throws while writes wait)
+    /// must not happen on the writer queue, whose `sync` in `deinit` would then trap.
+    private let shared = Shared()
     /// Staged extracts so far: each is an input of its own, in this order.
     private var staged = 0
-
     private let rowsPerSlice: Int
+
+    private final class Shared: @unchecked Sendable {
+        private let lock = NSLock()
+        private var first: IngestError?
+        var failure: IngestError? { lock.withLock { first } }
+        func fail(_ error: IngestError) { lock.withLock { if first == nil { first = error } } }
+    }
 
     init(_ store: StagingStore, rowsPerSlice: Int) {
         self.store = store
@@ -43,6 +50,7 @@ public final class TemporarySpill: PatientSpill, @unchecked Sendable {
     }
 
     deinit {
+        // Writes still waiting finish before the database closes under them.
         writer.sync {}
         store.close()
     }
@@ -58,7 +66,7 @@ public final class TemporarySpill: PatientSpill, @unchecked Sendable {
     }
 
     private func checkFailure() throws(IngestError) {
-        if let failure = lock.withLock({ failure }) { throw failure }
+        if let failure = shared.failure { throw failure }
     }
 
     public func stage(_ extract: SourceExtract) throws(IngestError) {
@@ -66,13 +74,13 @@ public final class TemporarySpill: PatientSpill, @unchecked Sendable {
         slots.wait()
         staged += 1
         let position = staged
-        writer.async { [store, lock, slots, rowsPerSlice] in
+        writer.async { [store, shared, slots, rowsPerSlice] in
             defer { slots.signal() }
-            guard lock.withLock({ self.failure == nil }) else { return }
+            guard shared.failure == nil else { return }
             do {
                 try Self.insert(extract, position: position, rowsPerSlice: rowsPerSlice, into: store)
             } catch {
-                lock.withLock { if self.failure == nil { self.failure = Self.spillError(error) } }
+                shared.fail(Self.spillError(error))
             }
         }
     }
@@ -100,18 +108,17 @@ public final class TemporarySpill: PatientSpill, @unchecked Sendable {
         } while start < longest
     }
 
+    /// Every group comes with all its statements, however many: `maxStatements` is applied per
+    /// patient by the assembler, after duplicates are merged, exactly as when nothing is spilled
+    /// (memory is bounded by the largest patient, including one over the limit).
     public func forEachGroup(maxStatements: Int, _ body: (SpilledGroup) throws(IngestError) -> Void) throws(IngestError) {
         writer.sync {}
         try checkFailure()
         do {
             _ = try store.buildGroups()
             for group in try store.groupIDs() {
-                let statements = try store.db.read { db in
-                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM statement s JOIN linkGroup l ON l.link = s.link WHERE l.groupId = ?",
-                                     arguments: [group]) ?? 0
-                }
-                let rows = try store.rows(group: group, withStatements: statements <= maxStatements)
-                try body(SpilledGroup(statements: statements, bytes: rows.bytes) { () throws(IngestError) -> SourceExtract in
+                let rows = try store.rows(group: group)
+                try body(SpilledGroup(bytes: rows.bytes) { () throws(IngestError) -> SourceExtract in
                     do { return try rows.extract() } catch { throw Self.spillError(error) }
                 })
             }
@@ -120,10 +127,12 @@ public final class TemporarySpill: PatientSpill, @unchecked Sendable {
         }
     }
 
-    public func keep(_ output: [UInt8], key: String) throws(IngestError) {
+    public func keep(_ pieces: [(key: String, output: [UInt8])]) throws(IngestError) {
+        guard !pieces.isEmpty else { return }
         do {
             try store.db.write { db in
-                try db.cachedStatement(sql: "INSERT INTO spillOutput (key, body) VALUES (?, ?)").execute(arguments: [key, Data(output)])
+                let insert = try db.cachedStatement(sql: "INSERT INTO spillOutput (key, body) VALUES (?, ?)")
+                for piece in pieces { try insert.execute(arguments: [piece.key, Data(piece.output)]) }
             }
         } catch {
             throw Self.spillError(error)
@@ -137,20 +146,14 @@ public final class TemporarySpill: PatientSpill, @unchecked Sendable {
                 let order = try Int64.fetchCursor(db, sql: "SELECT seq FROM spillOutput ORDER BY key COLLATE recordKeyOrder, seq")
                 let fetch = try db.cachedStatement(sql: "SELECT body FROM spillOutput WHERE seq = ?")
                 while let seq = try order.next() {
-                    guard let bytes = try Data.fetchOne(fetch, arguments: [seq]) else { continue }
+                    guard let bytes = try Data.fetchOne(fetch, arguments: [seq]) else {
+                        throw IngestError(.software, "the temporary database lost a CarePlan it kept (row \(seq)); nothing after it was written.")
+                    }
                     try body([UInt8](bytes))
                 }
             }
         } catch {
             throw Self.spillError(error)
         }
-    }
-}
-
-extension StagingStore {
-    /// Record keys in Swift's string order, which ``RecordAssembler`` sorts records by (SQLite's
-    /// own order compares bytes, which differs for text that is not in normal form C).
-    static let recordKeyOrder = DatabaseCollation("recordKeyOrder") { a, b in
-        a < b ? .orderedAscending : a == b ? .orderedSame : .orderedDescending
     }
 }

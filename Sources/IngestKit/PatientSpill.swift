@@ -11,12 +11,12 @@ public protocol PatientSpill: AnyObject, Sendable {
 
     /// Each group of rows that may be one patient (linked by a shared key or identifier, with no
     /// identity check: the assembler refines it), in the order of its first patient, still
-    /// encoded. A group with more than `maxStatements` statements comes without them (not loaded
-    /// for a patient who is not evaluated anyway).
+    /// encoded, with every statement it has (`maxStatements` is the assembler's to apply, per
+    /// patient, as when nothing is spilled).
     func forEachGroup(maxStatements: Int, _ body: (SpilledGroup) throws(IngestError) -> Void) throws(IngestError)
 
-    /// Keeps one piece of output for the patient with this record key.
-    func keep(_ output: [UInt8], key: String) throws(IngestError)
+    /// Keeps pieces of output, each for the patient with its record key.
+    func keep(_ pieces: [(key: String, output: [UInt8])]) throws(IngestError)
 
     /// Every piece of output kept, by record key (the assembler's order), then in the order kept.
     func forEachOutput(_ body: ([UInt8]) throws(IngestError) -> Void) throws(IngestError)
@@ -42,15 +42,12 @@ public struct SpillPolicy: Sendable {
 
 /// One group of a spill's rows, read but not decoded: decoded on whichever thread evaluates it.
 public struct SpilledGroup: Sendable {
-    /// How many statements the group has, loaded or not.
-    public let statements: Int
     /// The encoded rows' size: what holding the group costs until it is decoded.
     public let bytes: Int
     /// The rows in input order, as one extract.
     public let extract: @Sendable () throws(IngestError) -> SourceExtract
 
-    public init(statements: Int, bytes: Int, extract: @escaping @Sendable () throws(IngestError) -> SourceExtract) {
-        self.statements = statements
+    public init(bytes: Int, extract: @escaping @Sendable () throws(IngestError) -> SourceExtract) {
         self.bytes = bytes
         self.extract = extract
     }

@@ -18,6 +18,7 @@ extension Pipeline {
         var incomplete: [(key: String, diagnostic: Diagnostic)] = []
         var chunk: [SpilledGroup] = []
         var chunkBytes = 0
+        var keys = Set<String>()
         func evaluateChunk() throws(IngestError) {
             let groups = chunk
             chunk = []
@@ -26,27 +27,38 @@ extension Pipeline {
                 Result { () throws(IngestError) in try evaluate(groups[i], framing: framing) }
             }
             // In group order: the tallies, and the output kept for the end.
+            var kept: [(key: String, output: [UInt8])] = []
             for result in results {
                 let group = try result.get()
                 unattributed.add(group.unattributed)
                 outcome.conflicts += group.conflicts
                 outcome.patients += group.patients.count
                 for p in group.patients {
+                    // Records of different groups never share a key when they are made as when
+                    // nothing is spilled; were they to, their order would differ from it: stop.
+                    guard keys.insert(p.key).inserted else {
+                        throw IngestError(.software, """
+                            two patient groups of the temporary database gave records the same key, which holding \
+                            everything in memory would have told apart; no output was written. Give --spill-above \
+                            more than the size of the input, and report this input's shape.
+                            """)
+                    }
                     if let d = p.diagnostic { incomplete.append((p.key, d)) }
                     if p.deceased { outcome.deceased += 1 }
                     if p.incomplete { outcome.incomplete += 1 }
                     for piece in p.pieces {
-                        if let piece { try spill.keep(piece, key: p.key) }
+                        if let piece { kept.append((p.key, piece)) }
                         outcome.carePlans += 1
                     }
                 }
             }
+            try spill.keep(kept)
         }
         try spill.forEachGroup(maxStatements: options.limits.maxStatementsPerPatient) { group throws(IngestError) in
             chunk.append(group)
             chunkBytes += group.bytes
-            // A chunk: enough groups to keep every thread busy, never more than 8 MiB of rows
-            // but for its first group.
+            // A chunk: enough groups to keep every thread busy, and about 8 MiB of rows at most
+            // (it may end with a larger group: memory is bounded by the largest patient).
             if chunk.count >= 64 * jobs || chunkBytes >= 8 << 20 { try evaluateChunk() }
         }
         try evaluateChunk()
@@ -80,15 +92,9 @@ extension Pipeline {
 
     /// Decodes, assembles and evaluates one group (on any thread).
     func evaluate(_ group: SpilledGroup, framing: CarePlanOutput.Framing) throws(IngestError) -> SpilledOutcome {
-        let maxStatements = options.limits.maxStatementsPerPatient
-        var assembler = RecordAssembler(rules: engine.mappings.identityRules, maxStatements: maxStatements)
+        var assembler = RecordAssembler(rules: engine.mappings.identityRules, maxStatements: options.limits.maxStatementsPerPatient)
         assembler.add(try group.extract())
-        var assembly = assembler.assemble()
-        // Its statements were not loaded (``PatientSpill/forEachGroup``): as the batch does.
-        if group.statements > maxStatements {
-            let reason = RecordAssembler.overLimitReason(group.statements, limit: maxStatements)
-            for i in assembly.records.indices { assembly.records[i].incomplete.append(reason) }
-        }
+        let assembly = assembler.assemble()
         var result = SpilledOutcome(unattributed: assembly.unattributed, conflicts: assembly.conflicts)
         for record in assembly.records {
             let r = carePlans(of: record)

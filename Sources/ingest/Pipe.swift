@@ -52,12 +52,15 @@ struct Pipe: ParsableCommand {
     var spillAbove: String?
 
     @Option(help: ArgumentHelp(
-        "How many patients to evaluate at a time, on as many threads (default: the number of cores). The output is the same bytes with any number.",
+        "Without --one-patient-per-line or --grouped, how many patients to evaluate at a time, on as many threads (default: the number of cores, 1 to 256). The output is the same bytes with any number.",
         valueName: "n"))
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    var jobs: Int?
 
     func validate() throws {
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs must be from 1 to 256.") }
+        if jobs != nil && (grouped || onePatientPerLine) {
+            throw ValidationError("--jobs is for grouping everything read; --grouped and --one-patient-per-line evaluate one group or line at a time.")
+        }
         if let spillAbove, InputLimits.parseBytes(spillAbove) == nil {
             throw ValidationError("--spill-above must be a number of bytes, optionally with K, M or G (e.g. 32M; 0 spills from the start).")
         }
@@ -75,7 +78,7 @@ struct Pipe: ParsableCommand {
         let files = try inputs.resolved()
         do {
             var pipeline = try Pipeline(options: evaluation.evaluationOptions)
-            pipeline.jobs = jobs
+            pipeline.jobs = jobs ?? min(256, max(1, ProcessInfo.processInfo.activeProcessorCount))
             let outcome = grouped
                 ? try pipeline.runGrouped(inputs: files, pretty: pretty, allowEmpty: allowEmpty)
                 : onePatientPerLine

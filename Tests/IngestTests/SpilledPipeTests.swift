@@ -30,9 +30,10 @@ import TestSupport
                                     with: "", options: .regularExpression)
     }
 
+    /// Held on one thread against spilled on three: the same bytes.
     static func expectSame(_ arguments: [String], spillAbove: String, _ comment: String) throws -> TestSupport.RunResult {
-        let held = try TestSupport.runIngest(asOf + ["--summary", "--spill-above", "1T"] + arguments)
-        let spilled = try TestSupport.runIngest(asOf + ["--summary", "--spill-above", spillAbove] + arguments)
+        let held = try TestSupport.runIngest(asOf + ["--summary", "--jobs", "1", "--spill-above", "1T"] + arguments)
+        let spilled = try TestSupport.runIngest(asOf + ["--summary", "--jobs", "3", "--spill-above", spillAbove] + arguments)
         #expect(!held.stderr.contains("held on disk"), "\(comment)")
         #expect(spilled.stderr.contains("held on disk (a temporary database)"), "\(comment): \(spilled.stderr.suffix(300))")
         #expect(spilled.status == held.status, "\(comment)")
@@ -58,11 +59,25 @@ import TestSupport
         _ = try Self.expectSame(shape + files, spillAbove: "1M", "part-way \(shape)")
     }
 
-    /// A patient over `--max-patient-statements` gets no CarePlan, spilled or not.
+    /// A patient over `--max-patient-statements` gets no CarePlan, spilled or not; counted per
+    /// patient once duplicates are merged (every input given twice: twice the rows, the same
+    /// statements), and per patient of twins kept apart.
     @Test func aPatientOverTheStatementLimitIsIncompleteEitherWay() throws {
-        let held = try Self.expectSame(["--max-patient-statements", "10"] + Self.inputs("Fixtures/scenarios"),
-                                       spillAbove: "0", "over the limit")
+        let scenarios = try Self.inputs("Fixtures/scenarios")
+        let held = try Self.expectSame(["--max-patient-statements", "10"] + scenarios + scenarios, spillAbove: "0", "over the limit")
         #expect(held.stderr.contains("more than the limit of 10"))
+        _ = try Self.expectSame(["--max-patient-statements", "12"] + Self.inputs("Fixtures/twins"), spillAbove: "0", "twins")
+    }
+
+    /// Reading fails after the spill began, with writes still waiting: the run's error, no crash.
+    @Test func anInputThatFailsAfterTheSpillBeganStopsTheRunCleanly() throws {
+        let options = EvaluationOptions(asOf: try #require(EvaluationOptions.parseDate("2026-06-01")))
+        let pipeline = try Pipeline(options: options)
+        let inputs = try Self.inputs("Fixtures/scenarios") + ["/nonexistent/after-the-spill.json"]
+        let error = #expect(throws: IngestError.self) {
+            _ = try pipeline.runPipe(inputs: inputs, pretty: false, output: -1, spill: TemporarySpill.policy(above: 0, rowsPerSlice: 3))
+        }
+        #expect(error?.kind == .noInput)
     }
 
     /// NDJSON read in pieces of a few kilobytes (a piece boundary inside most lines), spilled
@@ -102,7 +117,7 @@ import TestSupport
                 throw IngestError(.io, "the temporary database failed (database or disk is full)")
             }
             func forEachGroup(maxStatements: Int, _ body: (SpilledGroup) throws(IngestError) -> Void) throws(IngestError) {}
-            func keep(_ output: [UInt8], key: String) throws(IngestError) {}
+            func keep(_ pieces: [(key: String, output: [UInt8])]) throws(IngestError) {}
             func forEachOutput(_ body: ([UInt8]) throws(IngestError) -> Void) throws(IngestError) {}
         }
         let options = EvaluationOptions(asOf: try #require(EvaluationOptions.parseDate("2026-06-01")))
