@@ -57,9 +57,10 @@ extension Pipeline {
         try spill.forEachGroup(maxStatements: options.limits.maxStatementsPerPatient) { group throws(IngestError) in
             chunk.append(group)
             chunkBytes += group.bytes
-            // A chunk: enough groups to keep every thread busy, and about 8 MiB of rows at most
-            // (it may end with a larger group: memory is bounded by the largest patient).
-            if chunk.count >= 64 * jobs || chunkBytes >= 8 << 20 { try evaluateChunk() }
+            // A chunk: enough groups to keep every thread busy, and about 4 MiB of encoded rows
+            // at most, as the batch's (it may end with a larger group: memory is bounded by the
+            // largest patient).
+            if chunk.count >= 64 * jobs || chunkBytes >= 4 << 20 { try evaluateChunk() }
         }
         try evaluateChunk()
         // Written in bounded pieces, in patient order.
