@@ -108,10 +108,10 @@ public final class TemporarySpill: PatientSpill, @unchecked Sendable {
         } while start < longest
     }
 
-    /// Every group comes with all its statements, however many: `maxStatements` is applied per
-    /// patient by the assembler, after duplicates are merged, exactly as when nothing is spilled
+    /// Every group comes with all its statements, however many: the statement limit is applied
+    /// per patient by the assembler, after duplicates are merged, exactly as when nothing is spilled
     /// (memory is bounded by the largest patient, including one over the limit).
-    public func forEachGroup(maxStatements: Int, _ body: (SpilledGroup) throws(IngestError) -> Void) throws(IngestError) {
+    public func forEachGroup(_ body: (SpilledGroup) throws(IngestError) -> Void) throws(IngestError) {
         writer.sync {}
         try checkFailure()
         do {

@@ -11,9 +11,9 @@ public protocol PatientSpill: AnyObject, Sendable {
 
     /// Each group of rows that may be one patient (linked by a shared key or identifier, with no
     /// identity check: the assembler refines it), in the order of its first patient, still
-    /// encoded, with every statement it has (`maxStatements` is the assembler's to apply, per
-    /// patient, as when nothing is spilled).
-    func forEachGroup(maxStatements: Int, _ body: (SpilledGroup) throws(IngestError) -> Void) throws(IngestError)
+    /// encoded, with every statement it has (the statement limit is the assembler's to apply,
+    /// per patient, as when nothing is spilled).
+    func forEachGroup(_ body: (SpilledGroup) throws(IngestError) -> Void) throws(IngestError)
 
     /// Keeps pieces of output, each for the patient with its record key.
     func keep(_ pieces: [(key: String, output: [UInt8])]) throws(IngestError)

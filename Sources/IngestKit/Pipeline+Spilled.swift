@@ -54,7 +54,7 @@ extension Pipeline {
             }
             try spill.keep(kept)
         }
-        try spill.forEachGroup(maxStatements: options.limits.maxStatementsPerPatient) { group throws(IngestError) in
+        try spill.forEachGroup { group throws(IngestError) in
             chunk.append(group)
             chunkBytes += group.bytes
             // A chunk: enough groups to keep every thread busy, and about 4 MiB of encoded rows

@@ -22,7 +22,7 @@ import TestSupport
         let spill = TemporarySpill(try StagingStore(temporaryWith: .none), rowsPerSlice: 2)
         for e in extracts { try spill.stage(e) }
         var spilled: [PatientRecord] = []
-        try spill.forEachGroup(maxStatements: 1000) { group throws(IngestError) in
+        try spill.forEachGroup { group throws(IngestError) in
             var a = RecordAssembler()
             a.add(try group.extract())
             spilled += a.records()

@@ -116,7 +116,7 @@ import TestSupport
             func stage(_ extract: SourceExtract) throws(IngestError) {
                 throw IngestError(.io, "the temporary database failed (database or disk is full)")
             }
-            func forEachGroup(maxStatements: Int, _ body: (SpilledGroup) throws(IngestError) -> Void) throws(IngestError) {}
+            func forEachGroup(_ body: (SpilledGroup) throws(IngestError) -> Void) throws(IngestError) {}
             func keep(_ pieces: [(key: String, output: [UInt8])]) throws(IngestError) {}
             func forEachOutput(_ body: ([UInt8]) throws(IngestError) -> Void) throws(IngestError) {}
         }
