@@ -1,9 +1,5 @@
 import Dispatch
 
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#endif
-
 /// Work done `jobs` items at a time on other threads, its results consumed on the caller's thread
 /// in item order: the batch parses the next inputs while it stages the last one (and pipe mode
 /// evaluates spilled patient groups in parallel), instead of
@@ -17,7 +13,7 @@ public enum OrderedWork {
                                                     consume: (Int, T) throws(E) -> Void) throws(E) {
         guard count > 0 else { return }
         let jobs = max(1, min(jobs, count))
-        let state = Shared(State<T>())
+        let state = Locked(State<T>())
         let finished = DispatchSemaphore(value: 0)
         // Created at 0 and signalled up to the window: libdispatch traps when a semaphore is freed
         // with a value below the one it was created with, which an early throw would leave.
@@ -63,7 +59,7 @@ public enum OrderedWork {
     /// `work(i)` for every `i` in `0..<count` on up to `jobs` threads (the caller's among them),
     /// each taking the next item when done with its last; the results in order of `i`.
     public static func map<T: Sendable>(count: Int, jobs: Int, _ work: @Sendable (Int) -> T) -> [T] {
-        let state = Shared(Progress<T>())
+        let state = Locked(Progress<T>())
         DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, count))) { _ in
             while true {
                 let i: Int? = state.withLock { s in
@@ -77,29 +73,6 @@ public enum OrderedWork {
             }
         }
         return state.withLock { s in (0..<count).map { s.done[$0]! } }
-    }
-
-    /// The state the threads share, behind a pthread mutex: ThreadSanitizer sees it (it does not
-    /// see `Synchronization.Mutex`'s futex calls, tools/tsan-suppressions.txt), and a class, since
-    /// escaping closures share it. The mutex is allocated, so that its address never moves.
-    private final class Shared<Value>: @unchecked Sendable {
-        private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-        private var value: Value
-        init(_ value: Value) {
-            self.value = value
-            pthread_mutex_init(mutex, nil)
-        }
-
-        deinit {
-            pthread_mutex_destroy(mutex)
-            mutex.deallocate()
-        }
-
-        func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-            pthread_mutex_lock(mutex)
-            defer { pthread_mutex_unlock(mutex) }
-            return try body(&value)
-        }
     }
 
     private struct Progress<T: Sendable>: Sendable {

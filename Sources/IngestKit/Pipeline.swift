@@ -19,6 +19,8 @@ public struct Pipeline: Sendable {
     /// How many patients pipe mode evaluates at a time, on as many threads (`--jobs`). The
     /// output is the same bytes with any number.
     public var jobs = 1
+    /// The largest piece of NDJSON read when pieces are parsed on several threads.
+    static let parallelChunkBytes = 1 << 20
 
     public init(options: EvaluationOptions) throws(IngestError) {
         self.options = options
@@ -90,6 +92,13 @@ public struct Pipeline: Sendable {
                 spilledAt = read
             }
         }
+        // Pieces are parsed `jobs` at a time on other threads while reading goes on; what they
+        // give is taken here, in input order.
+        // Pieces of at most 1 MiB then, so that even a small input keeps every thread busy.
+        var ahead = ReadAhead<(SourceExtract, Int)>(depth: jobs > 1 ? jobs : 0)
+        defer { ahead.abandon() }
+        let chunkBytes = jobs > 1 ? min(chunkBytes, Self.parallelChunkBytes) : chunkBytes
+        let takeParsed = { (parsed: (SourceExtract, Int)) throws(IngestError) in try take(parsed.0, bytes: parsed.1) }
         for input in inputs {
             let file = input == "-" ? "-" : input
             try InputPieces.read(input, file: file, chunkBytes: chunkBytes, readers: readers) { piece throws(IngestError) in
@@ -98,15 +107,17 @@ public struct Pipeline: Sendable {
                     if input == "-" && bytes.isEmpty && inputs.count == 1 {
                         throw IngestError(.noInput, "no input on standard input (pipe a FHIR bundle in, or name files)")
                     }
-                    try take(RecordCollector.extract(bytes, file: file, readers: readers), bytes: bytes.count)
+                    try ahead.add({ (RecordCollector.extract(bytes, file: file, readers: readers), bytes.count) },
+                                  consume: takeParsed)
                 case .lines(let run, let firstLine):
-                    try take(run.withUnsafeBufferPointer { readers.fhir.readLines($0, file: file, firstLine: firstLine) },
-                             bytes: run.count)
+                    try ahead.add({ (run.withUnsafeBufferPointer { readers.fhir.readLines($0, file: file, firstLine: firstLine) },
+                                     run.count) }, consume: takeParsed)
                 case .rejected(let extract):
-                    try take(extract, bytes: 0)
+                    try ahead.add({ (extract, 0) }, consume: takeParsed)
                 }
             }
         }
+        try ahead.finish(consume: takeParsed)
         if let spill { return Collected(records: [], collector: collector, assemblyDiagnostics: [], conflicts: 0, spill: spill, spilledAfter: spilledAt) }
         let assembled = collector.assemble()
         return Collected(records: assembled.records, collector: collector, assemblyDiagnostics: assembled.diagnostics,

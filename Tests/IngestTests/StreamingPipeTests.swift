@@ -74,15 +74,20 @@ import TestSupport
         var whole = try Pipeline(options: options)
         whole.chunkBytes = 1 << 30
         let reference = try whole.collect([file])
+        // With several jobs, pieces are parsed on other threads and taken back in order.
         for size in [1, 7, 4096] {  // 1: every line is cut at every byte
-            var pipeline = try Pipeline(options: options)
-            pipeline.chunkBytes = size
-            let c = try pipeline.collect([file])
-            #expect(c.records == reference.records, "chunk \(size)")
-            #expect(c.collector.diagnostics.map(\.description) == reference.collector.diagnostics.map(\.description),
-                    "chunk \(size)")
-            #expect(c.collector.counts.records == reference.collector.counts.records, "chunk \(size)")
-            #expect(c.collector.counts.resourcesByType == reference.collector.counts.resourcesByType, "chunk \(size)")
+            for jobs in [1, 3] {
+                var pipeline = try Pipeline(options: options)
+                pipeline.chunkBytes = size
+                pipeline.jobs = jobs
+                let c = try pipeline.collect([file, file])
+                let twice = try whole.collect([file, file])
+                #expect(c.records == twice.records, "chunk \(size), jobs \(jobs)")
+                #expect(c.collector.diagnostics.map(\.description) == twice.collector.diagnostics.map(\.description),
+                        "chunk \(size), jobs \(jobs)")
+                #expect(c.collector.counts.records == 2 * reference.collector.counts.records, "chunk \(size), jobs \(jobs)")
+                #expect(c.collector.counts.resourcesByType == twice.collector.counts.resourcesByType, "chunk \(size), jobs \(jobs)")
+            }
         }
         #expect(reference.collector.diagnostics.contains { $0.line == 2 * lines.count && $0.severity == .error })
     }
