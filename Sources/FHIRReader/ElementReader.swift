@@ -26,74 +26,74 @@ struct ElementReader {
     }
 
     /// A string element; warns when present with another type.
-    mutating func string(_ value: JSONValue?, _ element: String) -> String? {
+    mutating func string(_ value: JSONValue?, _ element: @autoclosure () -> String) -> String? {
         guard let value else { return nil }
         if case .string(let s) = value { return s }
         if case .null = value { return nil }
-        warn(element, "\(element) should be a string but is \(value.typeName); it was ignored.")
+        warn(element(), "\(element()) should be a string but is \(value.typeName); it was ignored.")
         return nil
     }
 
-    mutating func object(_ value: JSONValue?, _ element: String) -> JSONObject? {
+    mutating func object(_ value: JSONValue?, _ element: @autoclosure () -> String) -> JSONObject? {
         guard let value else { return nil }
         if case .object(let o) = value { return o }
         if case .null = value { return nil }
-        warn(element, "\(element) should be an object but is \(value.typeName); it was ignored.")
+        warn(element(), "\(element()) should be an object but is \(value.typeName); it was ignored.")
         return nil
     }
 
     /// Elements of a repeating element; a single object where an array belongs is accepted.
-    mutating func array(_ value: JSONValue?, _ element: String) -> [JSONValue] {
+    mutating func array(_ value: JSONValue?, _ element: @autoclosure () -> String) -> [JSONValue] {
         guard let value else { return [] }
         switch value {
         case .array(let a): return a
         case .object: return [value]
         case .null: return []
         default:
-            warn(element, "\(element) should be an array but is \(value.typeName); it was ignored.")
+            warn(element(), "\(element()) should be an array but is \(value.typeName); it was ignored.")
             return []
         }
     }
 
-    mutating func coding(_ value: JSONValue, _ element: String) -> Coding? {
-        guard let o = object(value, element) else { return nil }
-        guard let code = string(o["code"], element + ".code"), !code.isEmpty else { return nil }
-        return codeSystems.coding(system: string(o["system"], element + ".system"), code: code,
-                                  display: string(o["display"], element + ".display"))
+    mutating func coding(_ value: JSONValue, _ element: @autoclosure () -> String) -> Coding? {
+        guard let o = object(value, element()) else { return nil }
+        guard let code = string(o["code"], element() + ".code"), !code.isEmpty else { return nil }
+        return codeSystems.coding(system: string(o["system"], element() + ".system"), code: code,
+                                  display: string(o["display"], element() + ".display"))
     }
 
-    mutating func concept(_ value: JSONValue?, _ element: String) -> Concept? {
-        guard let o = object(value, element) else { return nil }
+    mutating func concept(_ value: JSONValue?, _ element: @autoclosure () -> String) -> Concept? {
+        guard let o = object(value, element()) else { return nil }
         var codings: [Coding] = []
-        for (i, c) in array(o["coding"], element + ".coding").enumerated() {
-            if let coding = coding(c, "\(element).coding[\(i)]") { codings.append(coding) }
+        for (i, c) in array(o["coding"], element() + ".coding").enumerated() {
+            if let coding = coding(c, "\(element()).coding[\(i)]") { codings.append(coding) }
         }
-        let c = Concept(codings: codings, text: string(o["text"], element + ".text"))
+        let c = Concept(codings: codings, text: string(o["text"], element() + ".text"))
         return c.isEmpty ? nil : c
     }
 
-    mutating func concepts(_ value: JSONValue?, _ element: String) -> [Concept] {
-        array(value, element).enumerated().compactMap { i, v in concept(v, "\(element)[\(i)]") }
+    mutating func concepts(_ value: JSONValue?, _ element: @autoclosure () -> String) -> [Concept] {
+        array(value, element()).enumerated().compactMap { i, v in concept(v, "\(element())[\(i)]") }
     }
 
     /// The first code of a status-like CodeableConcept (clinicalStatus, verificationStatus).
-    mutating func statusCode(_ value: JSONValue?, _ element: String) -> String? {
-        guard let c = concept(value, element) else { return nil }
+    mutating func statusCode(_ value: JSONValue?, _ element: @autoclosure () -> String) -> String? {
+        guard let c = concept(value, element()) else { return nil }
         return c.codings.first?.code.lowercased()
     }
 
-    mutating func dateTime(_ value: JSONValue?, _ element: String) -> TimeRange? {
-        guard let s = string(value, element) else { return nil }
+    mutating func dateTime(_ value: JSONValue?, _ element: @autoclosure () -> String) -> TimeRange? {
+        guard let s = string(value, element()) else { return nil }
         guard let r = TimeRange.parseFHIR(s) else {
-            warn(element, "\(element) is not a valid FHIR date or dateTime; it was ignored.")
+            warn(element(), "\(element()) is not a valid FHIR date or dateTime; it was ignored.")
             return nil
         }
         return r
     }
 
-    mutating func period(_ value: JSONValue?, _ element: String) -> Period? {
-        guard let o = object(value, element) else { return nil }
-        let p = Period(start: dateTime(o["start"], element + ".start"), end: dateTime(o["end"], element + ".end"))
+    mutating func period(_ value: JSONValue?, _ element: @autoclosure () -> String) -> Period? {
+        guard let o = object(value, element()) else { return nil }
+        let p = Period(start: dateTime(o["start"], element() + ".start"), end: dateTime(o["end"], element() + ".end"))
         return p.start == nil && p.end == nil ? nil : p
     }
 
@@ -105,20 +105,20 @@ struct ElementReader {
         return nil
     }
 
-    mutating func quantity(_ value: JSONValue?, _ element: String) -> Quantity? {
-        guard let o = object(value, element) else { return nil }
+    mutating func quantity(_ value: JSONValue?, _ element: @autoclosure () -> String) -> Quantity? {
+        guard let o = object(value, element()) else { return nil }
         guard let raw = o["value"] else { return nil }
         guard case .number(let n) = raw, let v = n.double else {
-            warn(element + ".value", "\(element).value should be a number but is \(raw.typeName); it was ignored.")
+            warn(element() + ".value", "\(element()).value should be a number but is \(raw.typeName); it was ignored.")
             return nil
         }
         if !v.isFinite {
-            warn(element + ".value", "\(element).value is outside the range of a number (overflow); the result is not used.")
+            warn(element() + ".value", "\(element()).value is outside the range of a number (overflow); the result is not used.")
         } else if v.sign == .minus {
-            warn(element + ".value", "\(element).value is negative; the result is not used as a measurement.")
+            warn(element() + ".value", "\(element()).value is negative; the result is not used as a measurement.")
         }
-        let unit = string(o["code"], element + ".code") ?? string(o["unit"], element + ".unit")
-        return Quantity(value: v, text: n.text, unit: unit, comparator: string(o["comparator"], element + ".comparator"))
+        let unit = string(o["code"], element() + ".code") ?? string(o["unit"], element() + ".unit")
+        return Quantity(value: v, text: n.text, unit: unit, comparator: string(o["comparator"], element() + ".comparator"))
     }
 
     /// An observation `value[x]` under `prefix` ("value").
@@ -145,13 +145,13 @@ struct ElementReader {
     }
 
     /// A Reference's target as written: `reference`, or a logical `identifier`.
-    mutating func reference(_ value: JSONValue?, _ element: String) -> ReferenceTarget? {
-        guard let o = object(value, element) else { return nil }
-        if let r = string(o["reference"], element + ".reference"), !r.isEmpty { return .literal(r) }
-        if let id = object(o["identifier"], element + ".identifier"),
-            let v = string(id["value"], element + ".identifier.value")
+    mutating func reference(_ value: JSONValue?, _ element: @autoclosure () -> String) -> ReferenceTarget? {
+        guard let o = object(value, element()) else { return nil }
+        if let r = string(o["reference"], element() + ".reference"), !r.isEmpty { return .literal(r) }
+        if let id = object(o["identifier"], element() + ".identifier"),
+            let v = string(id["value"], element() + ".identifier.value")
         {
-            return .identifier(Identifier(system: string(id["system"], element + ".identifier.system"), value: v))
+            return .identifier(Identifier(system: string(id["system"], element() + ".identifier.system"), value: v))
         }
         return nil
     }

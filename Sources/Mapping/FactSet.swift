@@ -1,6 +1,9 @@
 /// All facts for one patient, in catalogue order.
 public struct FactSet: Hashable, Sendable {
     public private(set) var facts: [Fact] = []
+    /// Where each fact is in `facts`: rules and builders look facts up by id hundreds of times
+    /// a patient, and comparing every id in turn was a twentieth of a CarePlan's cost.
+    private var index: [FactID: Int] = [:]
     /// Parts of a fact's outcome that other facts read (a metastatic-disease fact's sites), by
     /// "fact#part".
     private(set) var parts: [String: Fact] = [:]
@@ -17,10 +20,15 @@ public struct FactSet: Hashable, Sendable {
     func part(_ key: String, of fact: FactID) -> Fact? { parts["\(fact.rawValue)#\(key)"] }
 
     public mutating func set(_ fact: Fact) {
-        if let i = facts.firstIndex(where: { $0.id == fact.id }) { facts[i] = fact } else { facts.append(fact) }
+        if let i = index[fact.id] {
+            facts[i] = fact
+        } else {
+            index[fact.id] = facts.count
+            facts.append(fact)
+        }
     }
 
-    public subscript(id: FactID) -> Fact? { facts.first { $0.id == id } }
+    public subscript(id: FactID) -> Fact? { index[id].map { facts[$0] } }
 
     /// The truth of a fact; a fact never derived is unknown.
     public func truth(_ id: FactID) -> Truth { self[id]?.value.truth ?? .unknown }
