@@ -425,9 +425,7 @@ public struct BatchRunner: Sendable {
 
     /// How many bytes of staged rows one chunk of groups holds at most (but for its first group):
     /// they are decoded, assembled and evaluated in parallel, then written in one transaction.
-    /// 4 MiB of compact statements (`StatementCodec`) decode to about what 8 MiB of the generic
-    /// format did: peak memory at 100 MB of input 59 MB, not 74 MB at 8 MiB.
-    static let chunkBytes = 4 << 20
+    static let chunkBytes = SpilledGroup.chunkBytes
 
     /// One group of a chunk: skipped unassembled (`unchanged`) with its outcomes, one per
     /// guideline, or assembled from the chunk's work item at an index.

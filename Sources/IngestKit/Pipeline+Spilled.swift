@@ -57,10 +57,10 @@ extension Pipeline {
         try spill.forEachGroup { group throws(IngestError) in
             chunk.append(group)
             chunkBytes += group.bytes
-            // A chunk: enough groups to keep every thread busy, and about 4 MiB of encoded rows
-            // at most, as the batch's (it may end with a larger group: memory is bounded by the
-            // largest patient).
-            if chunk.count >= 64 * jobs || chunkBytes >= 4 << 20 { try evaluateChunk() }
+            // A chunk: enough groups to keep every thread busy, and no more encoded rows than the
+            // batch's chunks (it may end with a larger group: memory is bounded by the largest
+            // patient).
+            if chunk.count >= 64 * jobs || chunkBytes >= SpilledGroup.chunkBytes { try evaluateChunk() }
         }
         try evaluateChunk()
         // Written in bounded pieces, in patient order.

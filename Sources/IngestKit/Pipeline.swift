@@ -92,9 +92,9 @@ public struct Pipeline: Sendable {
                 spilledAt = read
             }
         }
-        // Pieces are parsed `jobs` at a time on other threads while reading goes on; what they
-        // give is taken here, in input order.
-        // Pieces of at most 1 MiB then, so that even a small input keeps every thread busy.
+        // With several jobs, pieces are parsed `jobs` at a time on other threads while reading
+        // goes on, and what they give is taken here in input order; pieces of at most 1 MiB
+        // then, so that even a small input keeps every thread busy.
         var ahead = ReadAhead<(SourceExtract, Int)>(depth: jobs > 1 ? jobs : 0)
         defer { ahead.abandon() }
         let chunkBytes = jobs > 1 ? min(chunkBytes, Self.parallelChunkBytes) : chunkBytes

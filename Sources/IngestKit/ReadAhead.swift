@@ -5,7 +5,8 @@ import Dispatch
 /// while it reads on and adds what was parsed before, in input order, so the records, the
 /// diagnostics and the output are those of parsing one piece after another.
 ///
-/// At most `depth` pieces are under way at a time (memory stays bounded by a few pieces); with
+/// At most `depth` pieces wait to be taken, and `depth + 1` are under way at a time: a new piece
+/// starts before the oldest is taken (memory stays bounded by a few pieces); with
 /// a depth of 0 each piece is worked on the caller's thread as it comes, as before there were
 /// threads. Unlike ``OrderedWork``, the number of items is not known ahead: they come from a
 /// stream.
@@ -20,7 +21,7 @@ struct ReadAhead<T: Sendable> {
     private var pending: [Pending] = []
     private var head = 0
 
-    /// Up to `depth` pieces on other threads; 0 works each one on the caller's thread.
+    /// Up to `depth` pieces waiting on other threads; 0 works each one on the caller's thread.
     init(depth: Int) {
         self.depth = max(0, depth)
     }

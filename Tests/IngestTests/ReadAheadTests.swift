@@ -38,7 +38,8 @@ import Testing
         ahead.finish { seen.append($0) }
         #expect(seen == (0..<300).map { $0 * 3 })
         #expect(gauge.counts.finished == 300)
-        #expect(gauge.counts.most <= max(depth, 1))
+        // A new piece starts before the oldest is taken: one more than `depth` may run.
+        #expect(gauge.counts.most <= (depth == 0 ? 1 : depth + 1))
     }
 
     @Test(arguments: [0, 2, 4])
@@ -61,6 +62,7 @@ import Testing
         // What was started ahead finished before the failure came back: nothing runs on.
         #expect(started == 11 + depth)
         #expect(gauge.counts.finished == started)
-        #expect(gauge.counts.most <= max(depth, 1))
+        // A new piece starts before the oldest is taken: one more than `depth` may run.
+        #expect(gauge.counts.most <= (depth == 0 ? 1 : depth + 1))
     }
 }
