@@ -83,12 +83,35 @@ public struct CodeSystemTable: Sendable {
     }
 
     static func key(_ s: String) -> String {
+        // Nearly every system arrives already in its key's form (ASCII, lowercase, no blanks
+        // around it, no trailing `/`): returned as is, without lowercasing a copy. Anything else
+        // takes the Unicode-aware path below, which defines the key.
+        if isASCIIKey(s) { return s }
         var t = trimmed(s)
         while t.hasSuffix("/") { t.removeLast() }
         return t.lowercased()
     }
 
+    /// Whether `key(s)` is `s`: ASCII with no uppercase letter, neither starting nor ending with
+    /// a blank, not ending with `/`.
+    private static func isASCIIKey(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { b in
+            guard let first = b.first, let last = b.last, !isBlank(first), !isBlank(last), last != UInt8(ascii: "/")
+            else { return false }
+            for c in b where c >= 0x80 || (c >= 0x41 && c <= 0x5A) { return false }
+            return true
+        }
+    }
+
+    private static func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+
     static func trimmed(_ s: String) -> String {
+        // No blank byte at either end: no blank Character there either (a Character starts and
+        // ends with the bytes of its first and last scalar), so nothing to trim.
+        var u = s
+        let untouched = u.withUTF8 { b in b.first.map { !isBlank($0) } == true && !isBlank(b[b.count - 1]) }
+        if untouched { return s }
         var scalars = Substring(s)
         while let f = scalars.first, f == " " || f == "\t" || f == "\n" || f == "\r" { scalars.removeFirst() }
         while let l = scalars.last, l == " " || l == "\t" || l == "\n" || l == "\r" { scalars.removeLast() }

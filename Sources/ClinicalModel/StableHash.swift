@@ -6,15 +6,30 @@ public struct StableHash: Sendable {
     public init() {}
 
     public mutating func combine(_ bytes: some Sequence<UInt8>) {
-        for b in bytes {
-            value ^= UInt64(b)
-            value = value &* 0x0000_0100_0000_01b3
-        }
+        // Contiguous bytes (arrays, native strings' UTF-8) are hashed from their buffer: the
+        // generic iterator costs about six times as many instructions a byte.
+        if bytes.withContiguousStorageIfAvailable({ combine(buffer: $0) }) != nil { return }
+        for b in bytes { mix(b) }
     }
 
     public mutating func combine(_ s: String) {
-        combine(s.utf8)
-        combine(CollectionOfOne(0))  // separator: ("ab","c") ≠ ("a","bc")
+        var s = s
+        s.withUTF8 { combine(buffer: $0) }
+        mix(0)  // separator: ("ab","c") ≠ ("a","bc")
+    }
+
+    private mutating func combine(buffer: UnsafeBufferPointer<UInt8>) {
+        var v = value
+        for b in buffer {
+            v ^= UInt64(b)
+            v = v &* 0x0000_0100_0000_01b3
+        }
+        value = v
+    }
+
+    private mutating func mix(_ b: UInt8) {
+        value ^= UInt64(b)
+        value = value &* 0x0000_0100_0000_01b3
     }
 
     /// 16 lowercase hex digits.
