@@ -5,7 +5,36 @@
 enum ReferenceKeys {
     /// The base of a RESTful fullUrl (`http://x/fhir` of `http://x/fhir/Patient/1`), or nil.
     static func restBase(ofFullUrl fullUrl: String?) -> String? {
-        guard let fullUrl, fullUrl.hasPrefix("http://") || fullUrl.hasPrefix("https://") else { return nil }
+        guard let fullUrl else { return nil }
+        var bytes = fullUrl
+        let ascii = bytes.withUTF8 { b in !b.contains { $0 >= 0x80 } }
+        return ascii ? asciiRestBase(fullUrl) : restBaseOfText(fullUrl)
+    }
+
+    /// ``restBaseOfText(_:)`` on the bytes of an ASCII fullUrl (every one seen in practice),
+    /// where each byte is a Character.
+    static func asciiRestBase(_ fullUrl: String) -> String? {
+        var s = fullUrl
+        return s.withUTF8 { b -> String? in
+            guard b.starts(with: "http://".utf8) || b.starts(with: "https://".utf8) else { return nil }
+            let end = find("/_history/", in: fullUrl) ?? b.count
+            // The base ends at the second-to-last slash, and at least four slashes are needed
+            // (the parts between them: `http:`, ``, host, …, Type, id).
+            var slashes = 0
+            var last = -1, secondLast = -1
+            for i in 0..<end where b[i] == UInt8(ascii: "/") {
+                slashes += 1
+                secondLast = last
+                last = i
+            }
+            guard slashes >= 4, b[secondLast + 1] >= 0x41 && b[secondLast + 1] <= 0x5A else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: b[0..<secondLast]), as: UTF8.self)
+        }
+    }
+
+    /// The definition, on Characters.
+    static func restBaseOfText(_ fullUrl: String) -> String? {
+        guard fullUrl.hasPrefix("http://") || fullUrl.hasPrefix("https://") else { return nil }
         var parts = withoutHistory(fullUrl).split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count >= 5, let type = parts[parts.count - 2].first, type.isUppercase else { return nil }
         parts.removeLast(2)

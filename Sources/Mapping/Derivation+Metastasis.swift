@@ -95,23 +95,25 @@ extension Derivation {
         var summary = m.summary.matchesCode(code)
         var summaryTextOnly = false
         var uncertainSites: [SiteClass] = []
+        // The code's texts, folded once for the value sets below (only when text is read).
+        let folded = sites.isEmpty && !generic && !summary ? FoldedTexts(code) : nil
         if sites.isEmpty && !generic && !summary {
             // Text is the fallback when no coding says what the condition is.
             for (vs, site) in siteSets {
-                switch vs.textMention(code)?.reading {
+                switch vs.textMention(code, folded: folded)?.reading {
                 case .affirmed?: adding(site, to: &sites); how = "text"
                 case .uncertain?: adding(site, to: &uncertainSites)
                 default: break
                 }
             }
             if sites.isEmpty {
-                switch m.summary.textMention(code)?.reading {
+                switch m.summary.textMention(code, folded: folded)?.reading {
                 case .affirmed?: summary = true; summaryTextOnly = true
                 case .uncertain?: uncertainSites.append(.unstated)
                 default: break
                 }
                 if !summary {
-                    switch m.siteNotStated.textMention(code)?.reading {
+                    switch m.siteNotStated.textMention(code, folded: folded)?.reading {
                     case .affirmed?: generic = true; how = "text"
                     case .uncertain?: if uncertainSites.isEmpty { uncertainSites.append(.unstated) }
                     default: break
@@ -122,7 +124,7 @@ extension Derivation {
         if sites.isEmpty && !generic && !summary {
             // A lesion of a site not stated to be a metastasis ("hepatic lesions").
             for (s, site) in [(m.bone, SiteClass.bone), (m.visceral, .visceral), (m.distantNodal, .distantNodal)] {
-                if let vs = s.suspected, let mention = vs.textMention(code), mention.reading != .negated {
+                if let vs = s.suspected, let mention = vs.textMention(code, folded: folded), mention.reading != .negated {
                     adding(site, to: &uncertainSites)
                 }
             }
@@ -147,14 +149,14 @@ extension Derivation {
 
     /// The AJCC category a staging value records; nil when it records none we know.
     func stagingCategory(_ c: Concept, _ m: MetastaticDiseaseFact) -> Staging.Category? {
-        // Codes first; text ("cM1c") only when no code decides.
-        for match in [{ (vs: ValueSet) in vs.matchesCode(c) }, { (vs: ValueSet) in vs.matches(c) }] {
-            if match(m.visceral.stagingPresent) { return .m1c }
-            if match(m.bone.stagingPresent) { return .m1b }
-            if match(m.distantNodal.stagingPresent) { return .m1a }
-            if match(m.m1) { return .m1 }
-            if match(m.m0) { return .m0 }
-        }
+        // Codes first; text ("cM1c") only when no code decides, folded once for all five.
+        let ordered: [(ValueSet, Staging.Category)] = [
+            (m.visceral.stagingPresent, .m1c), (m.bone.stagingPresent, .m1b), (m.distantNodal.stagingPresent, .m1a),
+            (m.m1, .m1), (m.m0, .m0),
+        ]
+        for (vs, category) in ordered where vs.matchesCode(c) { return category }
+        let folded = FoldedTexts(c)
+        for (vs, category) in ordered where vs.match(c, folded: folded) != nil { return category }
         return nil
     }
 

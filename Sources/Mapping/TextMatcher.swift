@@ -132,55 +132,90 @@ public struct TextMatcher: Sendable {
     /// replaced by their ASCII forms and invisible characters (soft hyphen, zero-width joiners)
     /// dropped: an em dash or a no-break space must separate words as its ASCII form does.
     static func foldedBytes(_ s: String) -> [UInt8] {
-        let src = Array(s.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(src.count)
-        var i = 0
-        while i < src.count {
-            let b = src[i]
-            if b < 0x80 {
-                out.append(b >= 0x41 && b <= 0x5A ? b + 0x20 : b)
-                i += 1
-                continue
-            }
-            if b == 0xC2, i + 1 < src.count {
-                switch src[i + 1] {
-                case 0xA0: out.append(0x20); i += 2; continue            // no-break space
-                case 0xAD: i += 2; continue                               // soft hyphen
-                default: break
-                }
-            } else if b == 0xE2, i + 2 < src.count {
-                let (c, d) = (src[i + 1], src[i + 2])
-                if c == 0x80 {
-                    switch d {
-                    case 0x80...0x8B, 0xA8, 0xA9, 0xAF: out.append(0x20); i += 3; continue  // spaces, zero-width space, separators
-                    case 0x8C, 0x8D: i += 3; continue                                         // zero-width (non-)joiner
-                    case 0x90, 0x91: out.append(UInt8(ascii: "-")); i += 3; continue          // hyphens
-                    case 0x92...0x95: out += Array(" - ".utf8); i += 3; continue              // figure, en, em dashes, bar
-                    case 0x98, 0x99: out.append(UInt8(ascii: "'")); i += 3; continue          // single quotes
-                    case 0x9C, 0x9D: out.append(UInt8(ascii: "\"")); i += 3; continue         // double quotes
-                    case 0xA6: out.append(UInt8(ascii: ".")); i += 3; continue                // ellipsis
-                    default: break
+        var s = s
+        // Written straight into the result: no replacement is longer than what it replaces
+        // (" - " for a three-byte dash), so the text's length bounds the folded length.
+        return s.withUTF8 { src in
+            [UInt8](unsafeUninitializedCapacity: src.count) { out, count in
+                var n = 0
+                var i = 0
+                while i < src.count {
+                    let b = src[i]
+                    if b < 0x80 {
+                        out[n] = b >= 0x41 && b <= 0x5A ? b + 0x20 : b
+                        n += 1
+                        i += 1
+                        continue
                     }
-                } else if c == 0x81, d == 0xA0 {
-                    i += 3; continue                                                          // word joiner
+                    if let (replacement, length) = foldedSequence(src, at: i) {
+                        for r in replacement { out[n] = r; n += 1 }
+                        i += length
+                        continue
+                    }
+                    out[n] = b
+                    n += 1
+                    i += 1
                 }
-            } else if b == 0xE3, i + 2 < src.count, src[i + 1] == 0x80, src[i + 2] == 0x80 {
-                out.append(0x20); i += 3; continue                                            // ideographic space
-            } else if b == 0xEF, i + 2 < src.count {
-                let (c, d) = (src[i + 1], src[i + 2])
-                if c == 0xBB, d == 0xBF { i += 3; continue }                                  // byte order mark
-                if c == 0xBC {
-                    // Full-width ！ ， ： ； ？ （ ）
-                    let map: [UInt8: UInt8] = [0x81: 0x21, 0x8C: 0x2C, 0x9A: 0x3A, 0x9B: 0x3B, 0x9F: 0x3F, 0x88: 0x28, 0x89: 0x29]
-                    if let a = map[d] { out.append(a); i += 3; continue }
+                count = n
+            }
+        }
+    }
+
+    /// The ASCII form of the non-ASCII sequence starting at `i` (empty when it is dropped) and
+    /// the sequence's length; nil when the byte at `i` is kept as it is.
+    private static func foldedSequence(_ src: UnsafeBufferPointer<UInt8>, at i: Int) -> (ArraySlice<UInt8>, Int)? {
+        let b = src[i]
+        if b == 0xC2, i + 1 < src.count {
+            switch src[i + 1] {
+            case 0xA0: return (space, 2)                                                  // no-break space
+            case 0xAD: return (dropped, 2)                                                // soft hyphen
+            default: return nil
+            }
+        } else if b == 0xE2, i + 2 < src.count {
+            let (c, d) = (src[i + 1], src[i + 2])
+            if c == 0x80 {
+                switch d {
+                case 0x80...0x8B, 0xA8, 0xA9, 0xAF: return (space, 3)  // spaces, zero-width space, separators
+                case 0x8C, 0x8D: return (dropped, 3)                     // zero-width (non-)joiner
+                case 0x90, 0x91: return (hyphen, 3)                      // hyphens
+                case 0x92...0x95: return (spacedHyphen, 3)               // figure, en, em dashes, bar
+                case 0x98, 0x99: return (singleQuote, 3)                 // single quotes
+                case 0x9C, 0x9D: return (doubleQuote, 3)                 // double quotes
+                case 0xA6: return (period, 3)                            // ellipsis
+                default: return nil
+                }
+            } else if c == 0x81, d == 0xA0 {
+                return (dropped, 3)                                      // word joiner
+            }
+        } else if b == 0xE3, i + 2 < src.count, src[i + 1] == 0x80, src[i + 2] == 0x80 {
+            return (space, 3)                                            // ideographic space
+        } else if b == 0xEF, i + 2 < src.count {
+            let (c, d) = (src[i + 1], src[i + 2])
+            if c == 0xBB, d == 0xBF { return (dropped, 3) }              // byte order mark
+            if c == 0xBC {
+                // Full-width ！ ， ： ； ？ （ ）
+                switch d {
+                case 0x81: return ([0x21], 3)
+                case 0x8C: return ([0x2C], 3)
+                case 0x9A: return ([0x3A], 3)
+                case 0x9B: return ([0x3B], 3)
+                case 0x9F: return ([0x3F], 3)
+                case 0x88: return ([0x28], 3)
+                case 0x89: return ([0x29], 3)
+                default: return nil
                 }
             }
-            out.append(b)
-            i += 1
         }
-        return out
+        return nil
     }
+
+    private static let space: ArraySlice<UInt8> = [0x20]
+    private static let dropped: ArraySlice<UInt8> = []
+    private static let hyphen: ArraySlice<UInt8> = [UInt8(ascii: "-")]
+    private static let spacedHyphen = ArraySlice(" - ".utf8)
+    private static let singleQuote: ArraySlice<UInt8> = [UInt8(ascii: "'")]
+    private static let doubleQuote: ArraySlice<UInt8> = [UInt8(ascii: "\"")]
+    private static let period: ArraySlice<UInt8> = [UInt8(ascii: ".")]
 
     /// The text without spaces and punctuation at either end.
     static func trimmedText(_ text: [UInt8]) -> ArraySlice<UInt8> {

@@ -45,11 +45,17 @@ public struct ValueSet: Sendable {
 
     /// Codes first (they are exact); text only when no coding decides it, and never against a
     /// coding that says the opposite (DESIGN: text never overrides a coded value).
-    public func match(_ concept: Concept) -> Match? {
+    public func match(_ concept: Concept) -> Match? { match(concept, folded: nil) }
+
+    /// ``match(_:)``, with the concept's texts already folded when the caller matches them
+    /// against many value sets (nil: folded here, if text is read at all).
+    func match(_ concept: Concept, folded: FoldedTexts?) -> Match? {
         for coding in concept.codings where contains(coding) { return .code(coding) }
         guard !text.isEmpty else { return nil }
         if !opposites.isEmpty, concept.codings.contains(where: { isOpposite($0) }) { return nil }
-        for t in concept.texts { if let term = text.firstMatch(in: t) { return .text(term) } }
+        for t in (folded ?? FoldedTexts(concept)).texts {
+            if let m = text.mention(inFolded: t, rules: text.rules), m.reading == .affirmed { return .text(m.term) }
+        }
         return nil
     }
 
@@ -82,12 +88,15 @@ public struct ValueSet: Sendable {
 
     /// How the concept mentions this value set when no code decides: affirmed, uncertain or
     /// negated text; nil when it does not mention it at all (or a coding says the opposite).
-    public func textMention(_ concept: Concept) -> TextMatcher.Mention? {
+    public func textMention(_ concept: Concept) -> TextMatcher.Mention? { textMention(concept, folded: nil) }
+
+    /// ``textMention(_:)`` with the concept's texts already folded (nil: folded here).
+    func textMention(_ concept: Concept, folded: FoldedTexts?) -> TextMatcher.Mention? {
         guard !text.isEmpty else { return nil }
         if !opposites.isEmpty, concept.codings.contains(where: { isOpposite($0) }) { return nil }
         var best: TextMatcher.Mention? = nil
-        for t in concept.texts {
-            guard let m = text.mention(in: t) else { continue }
+        for t in (folded ?? FoldedTexts(concept)).texts {
+            guard let m = text.mention(inFolded: t, rules: text.rules) else { continue }
             if m.reading == .affirmed { return m }
             if best == nil || (m.reading == .uncertain && best!.reading == .negated) { best = m }
         }

@@ -1,4 +1,4 @@
-import ClinicalModel
+@testable import ClinicalModel
 import Testing
 
 /// The report and the narratives escape per Unicode scalar (issue 8): `<` or `"` followed by a
@@ -14,5 +14,25 @@ import Testing
     @Test func controlCharactersBecomeSpacesAndTextStays() {
         #expect(Markup.escape("a\u{0}b\u{1B}c\nd") == "a b c\nd")
         #expect(Markup.escape("Lebermetastasen — 5 < 7 & ok") == "Lebermetastasen — 5 &lt; 7 &amp; ok")
+    }
+    /// escape works on UTF-8 bytes; escapeScalars is its definition, scalar by scalar. They agree
+    /// on every scalar class that matters (markup, controls, U+FFFE/U+FFFF and their
+    /// neighbours, multi-byte text) and on mixtures of them.
+    @Test func bytesAndScalarsEscapeAlike() {
+        let pieces = ["a", "&", "<", ">", "\"", "'", "\n", "\t", "\r", "\u{0}", "\u{1F}", "\u{7F}", "é", "—",
+                      "\u{FFFE}", "\u{FFFF}", "\u{FFFD}", "\u{FEFF}", "\u{EFBF}", "\u{338}", "😀", "Lebermetastasen"]
+        for p in pieces {
+            #expect(Markup.escape(p) == Markup.escapeScalars(p), "\(p.unicodeScalars.map { $0.value })")
+        }
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<500 {
+            var text = ""
+            for _ in 0..<8 {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                text += pieces[Int(state >> 33) % pieces.count]
+            }
+            #expect(Markup.escape(text) == Markup.escapeScalars(text))
+        }
+        #expect(Markup.escape("x\u{FFFE}y\u{FFFF}") == "x y ")
     }
 }
