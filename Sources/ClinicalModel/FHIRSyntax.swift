@@ -22,7 +22,10 @@ public enum FHIRSyntax {
         guard s.utf8.count <= maxURILength,
               s.hasPrefix("http://") || s.hasPrefix("https://") || s.hasPrefix("urn:uuid:") || s.hasPrefix("urn:oid:")
         else { return false }
-        return s.utf8.allSatisfy { b in b > 0x20 && b < 0x7F && b != 0x22 && b != 0x3C && b != 0x3E && b != 0x5C && b != 0x60 }
+        var bytes = s
+        return bytes.withUTF8 { u in
+            u.allSatisfy { b in b > 0x20 && b < 0x7F && b != 0x22 && b != 0x3C && b != 0x3E && b != 0x5C && b != 0x60 }
+        }
     }
 
     /// A literal reference R4 allows: `Type/id` (with `/_history/v`), an absolute URL ending in

@@ -252,9 +252,12 @@ public struct JSONCursor {
     }
 
     private mutating func skipContainer() throws(JSONSyntaxError) {
-        // Closers expected, innermost last. Depth is bounded by maxDepth.
-        var closers: [UInt8] = []
-        closers.reserveCapacity(16)
+        // Closers expected, innermost last: the first 64 levels as bits (1: `}`, 0: `]`), with
+        // no allocation for the containers every record skips; deeper ones (up to maxDepth) in
+        // an array.
+        var levels = 0
+        var bits: UInt64 = 0
+        var deeper: [UInt8] = []
         let base = bytes.baseAddress!
         let count = bytes.count
         var i = offset
@@ -267,13 +270,28 @@ public struct JSONCursor {
                 i = offset
                 continue
             case UInt8(ascii: "{"), UInt8(ascii: "["):
-                if depth + closers.count + 1 > maxDepth { throw JSONSyntaxError(.tooDeep(limit: maxDepth), at: i) }
-                closers.append(c == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+                if depth + levels + 1 > maxDepth { throw JSONSyntaxError(.tooDeep(limit: maxDepth), at: i) }
+                let closer = c == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                if levels < 64 {
+                    if closer == UInt8(ascii: "}") { bits |= 1 << UInt64(levels) } else { bits &= ~(1 << UInt64(levels)) }
+                } else {
+                    deeper.append(closer)
+                }
+                levels += 1
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                guard let expected = closers.popLast(), expected == c else {
+                var expected: UInt8? = nil
+                if levels > 0 {
+                    levels -= 1
+                    if levels < 64 {
+                        expected = bits & (1 << UInt64(levels)) != 0 ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                    } else {
+                        expected = deeper.popLast()
+                    }
+                }
+                guard let expected, expected == c else {
                     throw JSONSyntaxError(.unexpectedByte(c, expected: "a matching bracket"), at: i)
                 }
-                if closers.isEmpty {
+                if levels == 0 {
                     offset = i + 1
                     return
                 }
@@ -293,6 +311,15 @@ public struct JSONCursor {
         let count = bytes.count
         var i = offset
         while i < count {
+            if i + 8 <= count {
+                // Eight bytes at a time, then straight to the first that matters.
+                let mask = ByteWord.specialMask(ByteWord.load(base, i))
+                if mask == 0 {
+                    i += 8
+                    continue
+                }
+                i += ByteWord.firstSpecial(mask)
+            }
             let c = base[i]
             if c == UInt8(ascii: "\"") {
                 offset = i + 1
@@ -373,13 +400,27 @@ public struct JSONCursor {
         let count = bytes.count
         var i = start
         var high: UInt8 = 0
+        var highWords: UInt64 = 0
         while i < count {
+            if i + 8 <= count {
+                // Eight bytes at a time, then straight to the first that matters.
+                let w = ByteWord.load(base, i)
+                let mask = ByteWord.specialMask(w)
+                if mask == 0 {
+                    highWords |= w
+                    i += 8
+                    continue
+                }
+                let ordinary = ByteWord.firstSpecial(mask)
+                highWords |= ByteWord.prefix(w, ordinary)
+                i += ordinary
+            }
             let c = base[i]
             if c == UInt8(ascii: "\"") {
                 offset = i + 1
                 if i - start > maxStringBytes { throw JSONSyntaxError(.stringTooLong(limit: maxStringBytes), at: start) }
                 let raw = UnsafeBufferPointer(start: base + start, count: i - start)
-                if high & 0x80 == 0 { return String(decoding: raw, as: UTF8.self) }
+                if high & 0x80 == 0 && !ByteWord.hasHighByte(highWords) { return String(decoding: raw, as: UTF8.self) }
                 guard let s = String(validating: raw, as: UTF8.self) else {
                     throw JSONSyntaxError(.invalidUTF8, at: start)
                 }

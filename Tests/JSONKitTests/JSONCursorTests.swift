@@ -74,6 +74,81 @@ import Testing
         #expect(result?.kind == .tooDeep(limit: 64))
     }
 
+    /// Strings are read eight bytes at a time where they need no attention, so escapes, control
+    /// characters, non-ASCII and invalid UTF-8 are put at every position of strings of every
+    /// length around that word size, each read back or rejected at its own offset.
+    @Test func stringsAreReadAtEveryPositionOfAWord() {
+        for length in 0..<20 {
+            for filler in ["a", "é", " "] {
+                let plain = String(repeating: filler, count: length)
+                for position in 0...length {
+                    for special in ["\"", "\\", "\n", "\u{1}", "ü", "😀", "/"] {
+                        var scalars = Array(plain)
+                        scalars.insert(Character(special), at: position)
+                        let text = String(scalars)
+                        let json = String(decoding: JSONWriter.serialize(.string(text)), as: UTF8.self)
+                        #expect((try? parse(json))?.stringValue == text, "\(length) \(position)")
+                        // Skipped inside an object, the string must end where it ends.
+                        #expect(skipError("{\"k\": \(json), \"n\": [\(json)]}") == nil, "\(length) \(position)")
+                    }
+                    let prefix = Array(plain.utf8.prefix(position))
+                    let control = [UInt8(ascii: "\"")] + prefix + [0x01] + [UInt8(ascii: "\"")]
+                    let e = parseError(control)
+                    #expect(e?.kind == .controlCharacterInString && e?.offset == prefix.count + 1, "\(length) \(position)")
+                    let invalid = [UInt8(ascii: "\"")] + prefix + [0xFF] + Array(plain.utf8.dropFirst(position)) + [UInt8(ascii: "\"")]
+                    #expect(parseError(invalid)?.kind == .invalidUTF8)
+                }
+            }
+        }
+    }
+
+    /// Skipping keeps its brackets' closers as bits for 64 levels and in an array beyond: a
+    /// mismatch is found at its offset above and below that line, and maxDepth still holds.
+    @Test func skippingMatchesBracketsAboveAndBelowSixtyFourLevels() {
+        for depth in [1, 2, 63, 64, 65, 66, 130] {
+            let opens = (0..<depth).map { $0 % 3 == 0 ? "[" : "{\"k\":" }
+            let closes = (0..<depth).reversed().map { $0 % 3 == 0 ? "]" : "}" }
+            let good = opens.joined() + "1" + closes.joined()
+            #expect(skipError(good) == nil, "\(depth)")
+            for wrong in [0, depth / 2, depth - 1] {
+                var bad = closes
+                bad[wrong] = bad[wrong] == "]" ? "}" : "]"
+                let text = opens.joined() + "1" + bad.joined()
+                let offset = (opens.joined() + "1" + closes[..<wrong].joined()).utf8.count
+                let e = skipError(text)
+                #expect(e?.offset == offset, "\(depth) \(wrong)")
+                #expect(e.map { if case .unexpectedByte = $0.kind { true } else { false } } == true)
+            }
+        }
+        #expect(skipError(String(repeating: "[", count: 65) + String(repeating: "]", count: 65), maxDepth: 64)?.kind
+                == .tooDeep(limit: 64))
+        #expect(skipError(String(repeating: "[", count: 64) + String(repeating: "]", count: 64), maxDepth: 64) == nil)
+        #expect(skipError("[[1]")?.kind == .unexpectedEnd)
+        #expect(skipError("[1]]") == nil)  // skipValue stops after its value
+    }
+
+    func parseError(_ bytes: [UInt8]) -> JSONSyntaxError? {
+        do {
+            _ = try JSONValue.parse(bytes)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    func skipError(_ text: String, maxDepth: Int = 256) -> JSONSyntaxError? {
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBufferPointer { buffer -> JSONSyntaxError? in
+            var cursor = JSONCursor(buffer, maxDepth: maxDepth)
+            do throws(JSONSyntaxError) {
+                try cursor.skipValue()
+                return nil
+            } catch {
+                return error
+            }
+        }
+    }
+
     @Test func skipsValuesWithoutDecodingThem() throws {
         let text = #"{"skip": {"x": ["a", "b\"}", {"y": 1}]}, "keep": 2}"#
         let bytes = Array(text.utf8)
