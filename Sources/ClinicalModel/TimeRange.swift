@@ -106,8 +106,10 @@ struct DigitScanner {
 
     var atEnd: Bool { i >= bytes.count }
 
-    mutating func take(_ c: Character) -> Bool {
-        guard i < bytes.count, bytes[i] == c.asciiValue else { return false }
+    /// Takes the ASCII character `c` if it is next (a scalar, not a Character: asking a
+    /// Character for its ASCII value costs more than the rest of a date).
+    mutating func take(_ c: Unicode.Scalar) -> Bool {
+        guard i < bytes.count, bytes[i] == UInt8(ascii: c) else { return false }
         i += 1
         return true
     }
@@ -129,7 +131,7 @@ struct DigitScanner {
     }
 
     /// `hh:mm(:ss(.fff))` → seconds into the day.
-    mutating func clock(separator: Character) -> Int64? {
+    mutating func clock(separator: Unicode.Scalar) -> Int64? {
         guard let h = digits(2), h < 24, take(separator), let m = digits(2), m < 60 else { return nil }
         var s = 0
         if take(separator) {

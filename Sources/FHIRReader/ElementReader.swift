@@ -123,7 +123,13 @@ struct ElementReader {
 
     /// An observation `value[x]` under `prefix` ("value").
     mutating func valueChoice(_ o: JSONObject, _ prefix: String = "value") -> ObservationValue? {
-        for member in o.members where member.key.hasPrefix(prefix) {
+        let lead = prefix.utf8.first
+        for member in o.members {
+            // A key that starts with another ASCII byte than the prefix cannot start with the
+            // prefix (no Character starting with that byte equals the prefix's first): most
+            // members are passed over without comparing Characters.
+            if let lead, lead < 0x80, let first = member.key.utf8.first, first < 0x80, first != lead { continue }
+            guard member.key.hasPrefix(prefix) else { continue }
             let type = member.key.dropFirst(prefix.count)
             guard let first = type.first, first.isUppercase else { continue }
             switch type {

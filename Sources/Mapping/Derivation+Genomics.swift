@@ -54,8 +54,17 @@ extension Derivation {
         var originNotStated = false
 
         for o in observations {
-            let from = origin(o, g.origin)
+            // Where the result comes from, read only for the observations that report on a gene:
+            // it matches the code's text, and most observations are vitals and labs.
+            var known: Origin? = nil
+            func resultOrigin() -> Origin {
+                if let known { return known }
+                let found = origin(o, g.origin)
+                known = found
+                return found
+            }
             func cover(_ gene: String) {
+                let from = resultOrigin()
                 if from == .germline {
                     germlineCovered[gene, default: []].append(o.source)
                 } else {
@@ -71,6 +80,7 @@ extension Derivation {
                     let significance = o.components.first { g.significance.matchesCode($0.code) }
                     let absent = o.value.map { if case .concept(let c) = $0 { g.variantAbsent.matchesCode(c) } else { false } } ?? false
                     if case .concept(let s)? = significance?.value, g.pathogenic.matchesCode(s), !absent {
+                        let from = resultOrigin()
                         positive.append((o.source, "\(gene.name) variant classified \(s.label)"
                                          + (from == .germline ? " (germline)" : from == .somatic ? " (somatic)" : "")))
                     } else if absent || (significance?.value).map({ if case .concept(let s) = $0 { g.notPathogenic.matchesCode(s) } else { false } }) == true {
