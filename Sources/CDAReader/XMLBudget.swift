@@ -46,13 +46,16 @@ enum XMLBudget {
             // A start tag: count it and its attributes (an '=' outside quotes), to its '>'.
             nodes += 1
             var attributes = 0
-            var quote: UInt8 = 0
             while i < n {
                 let d = base[i]
-                if quote != 0 {
-                    if d == quote { quote = 0 }
-                } else if d == UInt8(ascii: "\"") || d == UInt8(ascii: "'") {
-                    quote = d
+                if d == UInt8(ascii: "\"") || d == UInt8(ascii: "'") {
+                    // An attribute value (most of a C-CDA tag's bytes): straight to its closing quote.
+                    guard let close = memchr(base + i + 1, Int32(d), n - i - 1) else {
+                        i = n
+                        break
+                    }
+                    i = base.distance(to: close.assumingMemoryBound(to: UInt8.self)) + 1
+                    continue
                 } else if d == UInt8(ascii: "=") {
                     attributes += 1
                 } else if d == UInt8(ascii: ">") {
