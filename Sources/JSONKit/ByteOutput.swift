@@ -25,7 +25,7 @@ final class ByteOutput {
         var c = capacity * 2
         while c < needed { c *= 2 }
         let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
-        bigger.update(from: base, count: count)
+        bigger.initialize(from: base, count: count)
         base.deallocate()
         base = bigger
         capacity = c
