@@ -27,6 +27,27 @@ enum ByteWord {
     @inline(__always)
     static func prefix(_ w: UInt64, _ n: Int) -> UInt64 { w & ((1 << UInt64(n * 8)) &- 1) }
 
+    /// The index of the first control character, `"` or `\` at or after `i`, found eight bytes
+    /// at a time while eight remain; where the last whole word ended when none is in them (the
+    /// caller reads the rest byte by byte). Every byte passed over is OR-ed into `seen`, for
+    /// telling ASCII text from the rest.
+    @inline(__always)
+    static func skipOrdinary(_ base: UnsafePointer<UInt8>, from i: Int, count: Int, seen: inout UInt64) -> Int {
+        var i = i
+        while i + 8 <= count {
+            let w = load(base, i)
+            let mask = specialMask(w)
+            if mask != 0 {
+                let ordinary = firstSpecial(mask)
+                seen |= prefix(w, ordinary)
+                return i + ordinary
+            }
+            seen |= w
+            i += 8
+        }
+        return i
+    }
+
     /// Whether any of the eight bytes is 0x80 or above (not ASCII).
     @inline(__always)
     static func hasHighByte(_ w: UInt64) -> Bool { w & highs != 0 }

@@ -310,16 +310,10 @@ public struct JSONCursor {
         let base = bytes.baseAddress!
         let count = bytes.count
         var i = offset
+        var seen: UInt64 = 0
         while i < count {
-            if i + 8 <= count {
-                // Eight bytes at a time, then straight to the first that matters.
-                let mask = ByteWord.specialMask(ByteWord.load(base, i))
-                if mask == 0 {
-                    i += 8
-                    continue
-                }
-                i += ByteWord.firstSpecial(mask)
-            }
+            i = ByteWord.skipOrdinary(base, from: i, count: count, seen: &seen)
+            guard i < count else { break }
             let c = base[i]
             if c == UInt8(ascii: "\"") {
                 offset = i + 1
@@ -402,19 +396,8 @@ public struct JSONCursor {
         var high: UInt8 = 0
         var highWords: UInt64 = 0
         while i < count {
-            if i + 8 <= count {
-                // Eight bytes at a time, then straight to the first that matters.
-                let w = ByteWord.load(base, i)
-                let mask = ByteWord.specialMask(w)
-                if mask == 0 {
-                    highWords |= w
-                    i += 8
-                    continue
-                }
-                let ordinary = ByteWord.firstSpecial(mask)
-                highWords |= ByteWord.prefix(w, ordinary)
-                i += ordinary
-            }
+            i = ByteWord.skipOrdinary(base, from: i, count: count, seen: &highWords)
+            guard i < count else { break }
             let c = base[i]
             if c == UInt8(ascii: "\"") {
                 offset = i + 1

@@ -86,16 +86,10 @@ public enum JSONWriter {
             out.append(UInt8(ascii: "\""))
             var run = 0
             var i = 0
+            var seen: UInt64 = 0
             while i < b.count {
-                if i + 8 <= b.count {
-                    // Eight bytes at a time, then straight to the first that needs an escape.
-                    let mask = ByteWord.specialMask(ByteWord.load(b.baseAddress!, i))
-                    if mask == 0 {
-                        i += 8
-                        continue
-                    }
-                    i += ByteWord.firstSpecial(mask)
-                }
+                i = ByteWord.skipOrdinary(b.baseAddress!, from: i, count: b.count, seen: &seen)
+                guard i < b.count else { break }
                 let c = b[i]
                 if c >= 0x20 && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") {
                     i += 1

@@ -95,9 +95,11 @@ extension Derivation {
         var summary = m.summary.matchesCode(code)
         var summaryTextOnly = false
         var uncertainSites: [SiteClass] = []
-        // The code's texts, folded once for the value sets below (only when text is read).
-        let folded = sites.isEmpty && !generic && !summary ? FoldedTexts(code) : nil
-        if sites.isEmpty && !generic && !summary {
+        // Text is read only when no coding decided; the code's texts are then folded once for
+        // all the value sets below.
+        let readsText = sites.isEmpty && !generic && !summary
+        let folded = readsText ? FoldedTexts(code) : nil
+        if readsText {
             // Text is the fallback when no coding says what the condition is.
             for (vs, site) in siteSets {
                 switch vs.textMention(code, folded: folded)?.reading {

@@ -7,12 +7,3 @@ final class DerivationMemo {
     /// ``Derivation/exposures(_:)`` per value set.
     var exposures: [String: [MedicationUse]] = [:]
 }
-
-/// A concept's texts, folded as ``TextMatcher`` folds text, once.
-struct FoldedTexts {
-    let texts: [[UInt8]]
-
-    init(_ concept: Concept) {
-        texts = concept.texts.map(TextMatcher.foldedBytes)
-    }
-}
