@@ -364,10 +364,9 @@ public struct BatchRunner: Sendable {
             let reason = RecordAssembler.overLimitReason(digest.statements, limit: maxStatements)
             for i in assembled.indices { assembled[i].incomplete.append(reason) }
         }
-        let encoder = StagingEncoder()
         return try assembled.filter { options.shard.contains(patientKey: $0.key) }.map { record in
             let o = try outcomes(record, hash: digest.hash, ledger: ledger, night: night)
-            return (record.key, o.first?.evaluated ?? true ? Data(try encoder.encode(record)) : nil, o)
+            return (record.key, o.first?.evaluated ?? true ? Data(RecordCodec.encode(record)) : nil, o)
         }
     }
 

@@ -45,10 +45,14 @@ public enum LedgerRecords {
         }
     }
 
-    /// A record as a batch staged it: in the staging format (`StagingEncoder`), or as JSON by a
-    /// release before it (a JSON body starts with `{`, a staging one with its version byte).
+    /// A record as a batch kept it: compact (`RecordCodec`), or as an earlier release did, in the
+    /// generic staging format (`StagingEncoder`) or as JSON. Each starts with a byte of its own:
+    /// the compact version, the staging version, `{`.
     static func decode(_ body: Data) throws -> PatientRecord {
-        if body.first == UInt8(ascii: "{") { return try JSONDecoder().decode(PatientRecord.self, from: body) }
-        return try StagingDecoder().decode(PatientRecord.self, from: body)
+        switch body.first {
+        case RecordCodec.version: return try body.withUnsafeBytes { bytes throws(CompactCodecError) in try RecordCodec.decode(bytes) }
+        case UInt8(ascii: "{"): return try JSONDecoder().decode(PatientRecord.self, from: body)
+        default: return try StagingDecoder().decode(PatientRecord.self, from: body)
+        }
     }
 }

@@ -7,73 +7,16 @@
 /// error, never a statement read wrongly. Only ever read by the program that wrote them (the
 /// staging database is rebuilt when the program changes).
 public enum StatementCodec {
-    static let version: UInt8 = 0xC1
+    public static let version: UInt8 = 0xC1
 
     public static func encode(_ statement: Statement) -> [UInt8] {
         var w = CompactWriter()
         w.byte(version)
         switch statement {
-        case .condition(let c):
-            w.byte(0)
-            concept(c.code, &w)
-            w.optionalString(c.clinicalStatus)
-            w.optionalString(c.verificationStatus)
-            w.optional(c.onset, period)
-            w.optional(c.abatement, period)
-            w.optional(c.recorded, timeRange)
-            w.array(c.bodySites, concept)
-            w.array(c.stages, concept)
-            usability(c.usability, &w)
-            source(c.source, &w)
-            w.array(c.otherSources, source)
-        case .medication(let m):
-            w.byte(1)
-            w.string(m.kind.rawValue)
-            concept(m.medication, &w)
-            w.optionalString(m.medicationReference)
-            w.string(m.actuality.rawValue)
-            w.optionalString(m.status)
-            w.array(m.statusReasons, concept)
-            w.optional(m.effective, period)
-            w.optional(m.authored, timeRange)
-            w.optional(m.supply, quantity)
-            usability(m.usability, &w)
-            source(m.source, &w)
-            w.array(m.otherSources, source)
-        case .observation(let o):
-            w.byte(2)
-            w.string(o.kind.rawValue)
-            concept(o.code, &w)
-            w.optionalString(o.status)
-            w.array(o.categories, concept)
-            w.optional(o.value, value)
-            w.array(o.interpretation, concept)
-            w.array(o.components) { c, w in
-                concept(c.code, &w)
-                w.optional(c.value, value)
-                w.array(c.interpretation, concept)
-            }
-            w.array(o.conclusions, concept)
-            w.optionalString(o.conclusionText)
-            w.optional(o.effective, period)
-            w.array(o.bodySites, concept)
-            usability(o.usability, &w)
-            source(o.source, &w)
-            w.array(o.otherSources, source)
-        case .procedure(let p):
-            w.byte(3)
-            w.string(p.kind.rawValue)
-            concept(p.code, &w)
-            w.optionalString(p.status)
-            w.string(p.actuality.rawValue)
-            w.optional(p.performed, period)
-            w.optional(p.authored, timeRange)
-            w.array(p.bodySites, concept)
-            w.array(p.reasons, concept)
-            w.array(p.intents, concept)
-            usability(p.usability, &w)
-            source(p.source, &w)
-            w.array(p.otherSources, source)
+        case .condition(let c): w.byte(0); condition(c, &w)
+        case .medication(let m): w.byte(1); medication(m, &w)
+        case .observation(let o): w.byte(2); observation(o, &w)
+        case .procedure(let p): w.byte(3); procedure(p, &w)
         }
         return w.bytes
     }
@@ -83,76 +26,154 @@ public enum StatementCodec {
         guard try r.byte() == version else { throw CompactCodecError(offset: 0, expected: "a statement of version \(version)") }
         let statement: Statement
         switch try r.byte() {
-        case 0:
-            var c = Condition(code: try concept(&r), source: SourceRef(file: "", format: .fhirJSON))
-            c.clinicalStatus = try r.optionalString()
-            c.verificationStatus = try r.optionalString()
-            c.onset = try r.present() ? try period(&r) : nil
-            c.abatement = try r.present() ? try period(&r) : nil
-            c.recorded = try r.present() ? try timeRange(&r) : nil
-            c.bodySites = try concepts(&r)
-            c.stages = try concepts(&r)
-            c.usability = try usability(&r)
-            c.source = try source(&r)
-            c.otherSources = try sources(&r)
-            statement = .condition(c)
-        case 1:
-            let kind = try raw(MedicationUse.Kind.self, &r)
-            var m = MedicationUse(kind: kind, medication: try concept(&r), actuality: .actual, source: SourceRef(file: "", format: .fhirJSON))
-            m.medicationReference = try r.optionalString()
-            m.actuality = try raw(Actuality.self, &r)
-            m.status = try r.optionalString()
-            m.statusReasons = try concepts(&r)
-            m.effective = try r.present() ? try period(&r) : nil
-            m.authored = try r.present() ? try timeRange(&r) : nil
-            m.supply = try r.present() ? try quantity(&r) : nil
-            m.usability = try usability(&r)
-            m.source = try source(&r)
-            m.otherSources = try sources(&r)
-            statement = .medication(m)
-        case 2:
-            let kind = try raw(Observation.Kind.self, &r)
-            var o = Observation(kind: kind, code: try concept(&r), source: SourceRef(file: "", format: .fhirJSON))
-            o.status = try r.optionalString()
-            o.categories = try concepts(&r)
-            o.value = try r.present() ? try value(&r) : nil
-            o.interpretation = try concepts(&r)
-            let n = try r.count()
-            var components: [ObservationComponent] = []
-            components.reserveCapacity(n)
-            for _ in 0..<n {
-                let code = try concept(&r)
-                let v = try r.present() ? try value(&r) : nil
-                components.append(ObservationComponent(code: code, value: v, interpretation: try concepts(&r)))
-            }
-            o.components = components
-            o.conclusions = try concepts(&r)
-            o.conclusionText = try r.optionalString()
-            o.effective = try r.present() ? try period(&r) : nil
-            o.bodySites = try concepts(&r)
-            o.usability = try usability(&r)
-            o.source = try source(&r)
-            o.otherSources = try sources(&r)
-            statement = .observation(o)
-        case 3:
-            let kind = try raw(Procedure.Kind.self, &r)
-            var p = Procedure(kind: kind, code: try concept(&r), actuality: .actual, source: SourceRef(file: "", format: .fhirJSON))
-            p.status = try r.optionalString()
-            p.actuality = try raw(Actuality.self, &r)
-            p.performed = try r.present() ? try period(&r) : nil
-            p.authored = try r.present() ? try timeRange(&r) : nil
-            p.bodySites = try concepts(&r)
-            p.reasons = try concepts(&r)
-            p.intents = try concepts(&r)
-            p.usability = try usability(&r)
-            p.source = try source(&r)
-            p.otherSources = try sources(&r)
-            statement = .procedure(p)
-        default:
-            throw r.fail("a kind of statement")
+        case 0: statement = .condition(try condition(&r))
+        case 1: statement = .medication(try medication(&r))
+        case 2: statement = .observation(try observation(&r))
+        case 3: statement = .procedure(try procedure(&r))
+        default: throw r.fail("a kind of statement")
         }
         guard r.at == bytes.count else { throw r.fail("the end of the statement") }
         return statement
+    }
+
+    // MARK: Statements of each kind, without their kind byte (``RecordCodec`` writes them in lists)
+
+    static func condition(_ c: Condition, _ w: inout CompactWriter) {
+        concept(c.code, &w)
+        w.optionalString(c.clinicalStatus)
+        w.optionalString(c.verificationStatus)
+        w.optional(c.onset, period)
+        w.optional(c.abatement, period)
+        w.optional(c.recorded, timeRange)
+        w.array(c.bodySites, concept)
+        w.array(c.stages, concept)
+        usability(c.usability, &w)
+        source(c.source, &w)
+        w.array(c.otherSources, source)
+    }
+
+    static func condition(_ r: inout CompactReader) throws(CompactCodecError) -> Condition {
+        var c = Condition(code: try concept(&r), source: SourceRef(file: "", format: .fhirJSON))
+        c.clinicalStatus = try r.optionalString()
+        c.verificationStatus = try r.optionalString()
+        c.onset = try r.present() ? try period(&r) : nil
+        c.abatement = try r.present() ? try period(&r) : nil
+        c.recorded = try r.present() ? try timeRange(&r) : nil
+        c.bodySites = try concepts(&r)
+        c.stages = try concepts(&r)
+        c.usability = try usability(&r)
+        c.source = try source(&r)
+        c.otherSources = try sources(&r)
+        return c
+    }
+
+    static func medication(_ m: MedicationUse, _ w: inout CompactWriter) {
+        w.string(m.kind.rawValue)
+        concept(m.medication, &w)
+        w.optionalString(m.medicationReference)
+        w.string(m.actuality.rawValue)
+        w.optionalString(m.status)
+        w.array(m.statusReasons, concept)
+        w.optional(m.effective, period)
+        w.optional(m.authored, timeRange)
+        w.optional(m.supply, quantity)
+        usability(m.usability, &w)
+        source(m.source, &w)
+        w.array(m.otherSources, source)
+    }
+
+    static func medication(_ r: inout CompactReader) throws(CompactCodecError) -> MedicationUse {
+        let kind = try raw(MedicationUse.Kind.self, &r)
+        var m = MedicationUse(kind: kind, medication: try concept(&r), actuality: .actual, source: SourceRef(file: "", format: .fhirJSON))
+        m.medicationReference = try r.optionalString()
+        m.actuality = try raw(Actuality.self, &r)
+        m.status = try r.optionalString()
+        m.statusReasons = try concepts(&r)
+        m.effective = try r.present() ? try period(&r) : nil
+        m.authored = try r.present() ? try timeRange(&r) : nil
+        m.supply = try r.present() ? try quantity(&r) : nil
+        m.usability = try usability(&r)
+        m.source = try source(&r)
+        m.otherSources = try sources(&r)
+        return m
+    }
+
+    static func observation(_ o: Observation, _ w: inout CompactWriter) {
+        w.string(o.kind.rawValue)
+        concept(o.code, &w)
+        w.optionalString(o.status)
+        w.array(o.categories, concept)
+        w.optional(o.value, value)
+        w.array(o.interpretation, concept)
+        w.array(o.components) { c, w in
+            concept(c.code, &w)
+            w.optional(c.value, value)
+            w.array(c.interpretation, concept)
+        }
+        w.array(o.conclusions, concept)
+        w.optionalString(o.conclusionText)
+        w.optional(o.effective, period)
+        w.array(o.bodySites, concept)
+        usability(o.usability, &w)
+        source(o.source, &w)
+        w.array(o.otherSources, source)
+    }
+
+    static func observation(_ r: inout CompactReader) throws(CompactCodecError) -> Observation {
+        let kind = try raw(Observation.Kind.self, &r)
+        var o = Observation(kind: kind, code: try concept(&r), source: SourceRef(file: "", format: .fhirJSON))
+        o.status = try r.optionalString()
+        o.categories = try concepts(&r)
+        o.value = try r.present() ? try value(&r) : nil
+        o.interpretation = try concepts(&r)
+        let n = try r.count()
+        var components: [ObservationComponent] = []
+        components.reserveCapacity(n)
+        for _ in 0..<n {
+            let code = try concept(&r)
+            let v = try r.present() ? try value(&r) : nil
+            components.append(ObservationComponent(code: code, value: v, interpretation: try concepts(&r)))
+        }
+        o.components = components
+        o.conclusions = try concepts(&r)
+        o.conclusionText = try r.optionalString()
+        o.effective = try r.present() ? try period(&r) : nil
+        o.bodySites = try concepts(&r)
+        o.usability = try usability(&r)
+        o.source = try source(&r)
+        o.otherSources = try sources(&r)
+        return o
+    }
+
+    static func procedure(_ p: Procedure, _ w: inout CompactWriter) {
+        w.string(p.kind.rawValue)
+        concept(p.code, &w)
+        w.optionalString(p.status)
+        w.string(p.actuality.rawValue)
+        w.optional(p.performed, period)
+        w.optional(p.authored, timeRange)
+        w.array(p.bodySites, concept)
+        w.array(p.reasons, concept)
+        w.array(p.intents, concept)
+        usability(p.usability, &w)
+        source(p.source, &w)
+        w.array(p.otherSources, source)
+    }
+
+    static func procedure(_ r: inout CompactReader) throws(CompactCodecError) -> Procedure {
+        let kind = try raw(Procedure.Kind.self, &r)
+        var p = Procedure(kind: kind, code: try concept(&r), actuality: .actual, source: SourceRef(file: "", format: .fhirJSON))
+        p.status = try r.optionalString()
+        p.actuality = try raw(Actuality.self, &r)
+        p.performed = try r.present() ? try period(&r) : nil
+        p.authored = try r.present() ? try timeRange(&r) : nil
+        p.bodySites = try concepts(&r)
+        p.reasons = try concepts(&r)
+        p.intents = try concepts(&r)
+        p.usability = try usability(&r)
+        p.source = try source(&r)
+        p.otherSources = try sources(&r)
+        return p
     }
 
     // MARK: Parts, written and read in the same order
