@@ -79,8 +79,7 @@ public struct FHIRReader: Sendable {
     static func isNDJSON(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int, maxDepth: Int) -> Bool {
         var i = start
         while i < buffer.count, buffer[i] == 0x20 || buffer[i] == 0x0A || buffer[i] == 0x0D || buffer[i] == 0x09 { i += 1 }
-        var end = i
-        while end < buffer.count, buffer[end] != 0x0A { end += 1 }
+        let end = nextNewline(buffer, from: i)
         guard end < buffer.count else { return false }  // a single line: an ordinary document
         let line = UnsafeBufferPointer(rebasing: buffer[i..<end])
         var cursor = JSONCursor(line, maxDepth: maxDepth)

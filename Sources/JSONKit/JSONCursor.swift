@@ -146,12 +146,21 @@ public struct JSONCursor {
 
     /// Parses the value that starts here into a tree.
     public mutating func parseValue() throws(JSONSyntaxError) -> JSONValue {
+        var members = ContainerStack<JSONObject.Member>()
+        var elements = ContainerStack<JSONValue>()
+        return try parseValue(&members, &elements)
+    }
+
+    /// ``parseValue()`` with the open containers' members and elements on two stacks shared by
+    /// the whole parse.
+    private mutating func parseValue(_ members: inout ContainerStack<JSONObject.Member>,
+                                     _ elements: inout ContainerStack<JSONValue>) throws(JSONSyntaxError) -> JSONValue {
         guard let b = peek() else { throw JSONSyntaxError(.unexpectedEnd, at: offset) }
         switch b {
         case UInt8(ascii: "{"):
             offset += 1
             try push()
-            var members: [JSONObject.Member] = []
+            let start = members.count
             var seen: Set<String>? = nil
             var first = true
             while true {
@@ -179,22 +188,25 @@ public struct JSONCursor {
                 if firstDuplicateKey == nil {
                     // Linear for the small objects FHIR is made of; a set once an object is large,
                     // so a hostile object of 100k members stays linear.
-                    if members.count < 16 {
-                        if members.contains(where: { $0.key == key }) { firstDuplicateKey = keyOffset }
+                    if members.count - start < 16 {
+                        for i in start..<members.count where members[i].key == key {
+                            firstDuplicateKey = keyOffset
+                            break
+                        }
                     } else {
-                        if seen == nil { seen = Set(members.map(\.key)) }
+                        if seen == nil { seen = Set((start..<members.count).map { members[$0].key }) }
                         if !seen!.insert(key).inserted { firstDuplicateKey = keyOffset }
                     }
                 }
-                let value = try parseValue()
-                members.append(JSONObject.Member(key: key, value: value))
+                let value = try parseValue(&members, &elements)
+                members.push(JSONObject.Member(key: key, value: value))
             }
             depth -= 1
-            return .object(JSONObject(members: members))
+            return .object(JSONObject(members: members.pop(from: start)))
         case UInt8(ascii: "["):
             offset += 1
             try push()
-            var elements: [JSONValue] = []
+            let start = elements.count
             var first = true
             while true {
                 guard let c = peek() else { throw JSONSyntaxError(.unexpectedEnd, at: offset) }
@@ -209,10 +221,11 @@ public struct JSONCursor {
                     offset += 1
                 }
                 first = false
-                elements.append(try parseValue())
+                let element = try parseValue(&members, &elements)
+                elements.push(element)
             }
             depth -= 1
-            return .array(elements)
+            return .array(elements.pop(from: start))
         case UInt8(ascii: "\""):
             return .string(try scanString())
         case UInt8(ascii: "t"):

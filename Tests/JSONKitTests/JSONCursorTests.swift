@@ -200,4 +200,65 @@ import Testing
         #expect(try parse(compact) == value)
         #expect(try parse(JSONWriter.string(value, style: .pretty)) == value)
     }
+
+    /// Containers wider and deeper than the parse's shared stacks start with (32), open inside
+    /// one another, so that the stacks grow while outer containers still hold members: the tree
+    /// comes back as built, member for member and in order. The expected tree is made here and
+    /// written by JSONWriter, not parsed from text written by hand.
+    @Test func wideAndDeepContainersComeBackWhole() throws {
+        func object(_ width: Int, _ depth: Int, _ tag: Int) -> JSONValue {
+            var members: [JSONObject.Member] = []
+            for i in 0..<width {
+                let value: JSONValue = switch i % 4 {
+                case 0 where depth > 0: object(width / 2 + 1, depth - 1, tag * 31 + i)
+                case 1: .array((0..<(i + 3 * depth)).map { j in j % 2 == 0 ? .number(JSONNumber(text: "\(tag)\(j)")) : object(2, 0, j) })
+                case 2: .string("s\(tag)-\(i) – \(String(repeating: "x", count: i))")
+                default: i % 3 == 0 ? .null : .bool(i % 2 == 0)
+                }
+                members.append(JSONObject.Member(key: "k\(i)", value: value))
+            }
+            return .object(JSONObject(members: members))
+        }
+        let expected: JSONValue = .array([object(70, 3, 1), .array([]), .object(JSONObject()), object(33, 4, 2)])
+        let parsed = try JSONValue.parse(JSONWriter.serialize(expected))
+        #expect(parsed == expected)
+        #expect(parsed.arrayValue[0].objectValue?.members.count == 70)
+        #expect(parsed.arrayValue[0]["k4"]?.objectValue?.members.map(\.key) == (0..<36).map { "k\($0)" })
+    }
+
+    /// A duplicate is a repeated name among one object's own members: a nested object's names
+    /// do not count, in small objects and in large ones (which are checked with a set).
+    @Test func duplicatesAreFoundPerObject() throws {
+        func firstDuplicate(_ s: String) throws -> Int? {
+            let bytes = Array(s.utf8)
+            return try bytes.withUnsafeBufferPointer { buffer in
+                var cursor = JSONCursor(buffer)
+                _ = try cursor.parseValue()
+                return cursor.firstDuplicateKey
+            }
+        }
+        #expect(try firstDuplicate(#"{"a":{"a":1,"b":[{"a":2}]},"b":2}"#) == nil)
+        #expect(try firstDuplicate(#"{"a":1,"o":{"a":2,"p":[{"a":3,"o":4}]}}"#) == nil)
+        #expect(try firstDuplicate(#"{"a":{"b":1},"c":[{"b":2}],"a":2}"#) == 27)
+        #expect(try firstDuplicate(#"{"a":{"b":1,"c":0,"b":2}}"#) == 18)
+        let many = (0..<40).map { "\"m\($0)\":\($0)" }.joined(separator: ",")
+        let nested = "{\(many),\"o\":{\(many)}}"
+        #expect(try firstDuplicate(nested) == nil)
+        let repeated = "{\(many),\"o\":{\(many)},\"m39\":0}"
+        #expect(try firstDuplicate(repeated) == repeated.utf8.count - 8)
+    }
+
+    /// A parse that fails deep inside open containers throws its error and leaves the cursor
+    /// usable: the next parse of the same cursor starts clean (what was half built is released;
+    /// the sanitizer run checks that nothing leaks).
+    @Test func aFailedParseLeavesNothingBehind() throws {
+        let bytes = Array(#"{"a":[{"b":[1,2,{"c":"x"}]},{"d":tru}]} {"e":[1]}"#.utf8)
+        let second = try bytes.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in
+            var cursor = JSONCursor(buffer)
+            #expect(throws: JSONSyntaxError.self) { _ = try cursor.parseValue() }
+            cursor.offset = bytes.firstIndex(of: UInt8(ascii: " "))!
+            return try cursor.parseValue()
+        }
+        #expect(second == .object(JSONObject(members: [.init(key: "e", value: .array([.number(JSONNumber(text: "1"))]))])))
+    }
 }
