@@ -79,10 +79,7 @@ extension Derivation {
     func lesions(_ code: Concept, bodySites: [Concept], source: SourceRef, time: Instant?, _ m: MetastaticDiseaseFact)
         -> (lesions: [Lesion], summary: Bool, summaryTextOnly: Bool, uncertain: [Lesion])
     {
-        let siteSets: [(ValueSet, SiteClass)] = [
-            (m.bone.conditions, .bone), (m.visceral.conditions, .visceral), (m.regionalConditions, .regionalNodal),
-            (m.distantNodal.conditions, .distantNodal), (m.nodalUnstatedConditions, .nodalUnstated), (m.skinConditions, .skin),
-        ]
+        let siteSets = m.conditionSites
         func adding(_ site: SiteClass, to sites: inout [SiteClass]) {
             if site == .distantNodal && sites.contains(.regionalNodal) { return }
             if site == .nodalUnstated && (sites.contains(.regionalNodal) || sites.contains(.distantNodal)) { return }
@@ -152,10 +149,7 @@ extension Derivation {
     /// The AJCC category a staging value records; nil when it records none we know.
     func stagingCategory(_ c: Concept, _ m: MetastaticDiseaseFact) -> Staging.Category? {
         // Codes first; text ("cM1c") only when no code decides, folded once for all five.
-        let ordered: [(ValueSet, Staging.Category)] = [
-            (m.visceral.stagingPresent, .m1c), (m.bone.stagingPresent, .m1b), (m.distantNodal.stagingPresent, .m1a),
-            (m.m1, .m1), (m.m0, .m0),
-        ]
+        let ordered = m.stagingValues
         for (vs, category) in ordered where vs.matchesCode(c) { return category }
         let folded = FoldedTexts(c)
         for (vs, category) in ordered where vs.match(c, folded: folded) != nil { return category }

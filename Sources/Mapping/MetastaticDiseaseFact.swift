@@ -58,6 +58,12 @@ struct MetastaticDiseaseFact: FactKind {
     let recurrence: [ValueSet]
     let progressionStatusObservations: ValueSet
     let progressionStatusValues: ValueSet
+    /// The value sets of conditions naming a site, with the site each names, in the order
+    /// `Derivation.lesions` tries them; made once here, not for every concept it reads.
+    let conditionSites: [(ValueSet, Derivation.SiteClass)]
+    /// The staging values and the M category each records, in the order
+    /// `Derivation.stagingCategory` tries them (most specific first).
+    let stagingValues: [(ValueSet, Derivation.Staging.Category)]
     var dependencies: [FactID] { [] }
 
     /// The site keys a `metastatic-site` fact may name.
@@ -87,6 +93,13 @@ struct MetastaticDiseaseFact: FactKind {
         recurrence = try p.valueSets("recurrenceConditions")
         progressionStatusObservations = try p.valueSet("diseaseStatusObservations")
         progressionStatusValues = try p.valueSet("progressionValues")
+        conditionSites = [
+            (bone.conditions, .bone), (visceral.conditions, .visceral), (regionalConditions, .regionalNodal),
+            (distantNodal.conditions, .distantNodal), (nodalUnstatedConditions, .nodalUnstated), (skinConditions, .skin),
+        ]
+        stagingValues = [
+            (visceral.stagingPresent, .m1c), (bone.stagingPresent, .m1b), (distantNodal.stagingPresent, .m1a), (m1, .m1), (m0, .m0),
+        ]
     }
 
     func derive(_ d: Derivation, _ known: FactSet) -> FactOutcome {
