@@ -454,7 +454,7 @@ public struct BatchRunner: Sendable {
 
     /// What the hash of a group's rows (`StagingStore.digest`) starts from: everything besides
     /// the inputs that decides a patient's outcome. What decides what an input stages (the
-    /// program, its bytes too, so a rebuilt binary re-evaluates everyone; the Mappings; the limits
+    /// program, its build too (`ProgramIdentity`), so a rebuilt binary re-evaluates everyone; the Mappings; the limits
     /// and the chunking, which number a large input's rows), the evaluation date, the baseline
     /// night (an incomplete patient keeps its CarePlan; `created` comes from it) and the canonical base.
     func groupSeed(night: Night) -> String {
@@ -465,17 +465,10 @@ public struct BatchRunner: Sendable {
     /// What decides what an input stages, besides its bytes: the staging database is rebuilt
     /// from nothing when it changes.
     var stagingConfig: String {
-        [IngestVersion.current, Self.programHash, engine.mappings.fingerprint, String(describing: options.evaluation.limits),
+        [IngestVersion.current, ProgramIdentity.current, engine.mappings.fingerprint, String(describing: options.evaluation.limits),
          String(describing: options.limits), String(options.largeFileBytes), String(options.chunkBytes)].joined(separator: "\n")
     }
 
-    /// The running program's bytes, hashed once per process.
-    static let programHash: String = {
-        let fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return "unknown program \(getpid()) \(time(nil))" }
-        defer { close(fd) }
-        return ContentHash.ofFile(fd: fd, seed: "") ?? "unknown program \(getpid()) \(time(nil))"
-    }()
 
     static func recsJSON(_ e: Evaluation) -> String {
         let recs: [JSONValue] = e.fired.map { r in
