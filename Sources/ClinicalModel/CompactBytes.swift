@@ -1,5 +1,6 @@
-/// The byte-level writer and reader of ``StatementCodec``: variable-length integers, strings as
-/// a length and their UTF-8, optionals as a presence byte. No Foundation, no generics at run time.
+/// The byte-level writer and reader of ``StatementCodec`` and ``RecordCodec``: variable-length
+/// integers, strings as a length and their UTF-8, optionals as a presence byte. No Foundation, no
+/// generics at run time.
 struct CompactWriter {
     var bytes: [UInt8] = []
 
@@ -58,7 +59,7 @@ struct CompactWriter {
     }
 }
 
-/// Why bytes are not a value ``StatementCodec`` wrote: the place and what was expected (never
+/// Why bytes are not a value ``StatementCodec`` or ``RecordCodec`` wrote: the place and what was expected (never
 /// the bytes themselves, which hold patient data).
 public struct CompactCodecError: Error, Sendable, CustomStringConvertible {
     public let offset: Int
