@@ -48,10 +48,10 @@ enum ProgramIdentity {
                 let desc = name + ((namesz + 3) & ~3)
                 guard namesz <= notes.count, descsz <= notes.count, desc + descsz <= notes.count else { break }
                 if type == 3, namesz == 4, notes[name..<(name + 4)].elementsEqual(Array("GNU\0".utf8)), descsz > 0 {
-                    return notes[desc..<(desc + descsz)].map { b in
-                        let hex = Array("0123456789abcdef".utf8)
-                        return String(decoding: [hex[Int(b >> 4)], hex[Int(b & 0xF)]], as: UTF8.self)
-                    }.joined()
+                    let digits = Array("0123456789abcdef".utf8)
+                    var hex: [UInt8] = []
+                    for b in notes[desc..<(desc + descsz)] { hex += [digits[Int(b >> 4)], digits[Int(b & 0xF)]] }
+                    return String(decoding: hex, as: UTF8.self)
                 }
                 at = desc + ((descsz + 3) & ~3)
             }

@@ -127,6 +127,16 @@ struct CompactReader {
         return String(decoding: UnsafeRawBufferPointer(rebasing: base[at..<(at + n)]), as: UTF8.self)
     }
 
+    /// A count, then that many values, each read by `read`: the reader's side of
+    /// ``CompactWriter/array(_:_:)``.
+    mutating func list<T>(_ read: (inout CompactReader) throws(CompactCodecError) -> T) throws(CompactCodecError) -> [T] {
+        let n = try count()
+        var all: [T] = []
+        all.reserveCapacity(n)
+        for _ in 0..<n { all.append(try read(&self)) }
+        return all
+    }
+
     mutating func optionalString() throws(CompactCodecError) -> String? {
         try present() ? try string() : nil
     }

@@ -30,23 +30,14 @@ public enum RecordCodec {
         guard try r.byte() == version else { throw CompactCodecError(offset: 0, expected: "a patient record of version \(version)") }
         let key = try r.string()
         var record = PatientRecord(key: key, identity: try identity(&r))
-        record.conditions = try list(&r, StatementCodec.condition)
-        record.medications = try list(&r, StatementCodec.medication)
-        record.observations = try list(&r, StatementCodec.observation)
-        record.procedures = try list(&r, StatementCodec.procedure)
+        record.conditions = try r.list(StatementCodec.condition)
+        record.medications = try r.list(StatementCodec.medication)
+        record.observations = try r.list(StatementCodec.observation)
+        record.procedures = try r.list(StatementCodec.procedure)
         record.sources = try StatementCodec.sources(&r)
-        record.incomplete = try list(&r) { (r: inout CompactReader) throws(CompactCodecError) in try r.string() }
+        record.incomplete = try r.list { (r: inout CompactReader) throws(CompactCodecError) in try r.string() }
         guard r.at == bytes.count else { throw r.fail("the end of the patient record") }
         return record
-    }
-
-    static func list<T>(_ r: inout CompactReader, _ read: (inout CompactReader) throws(CompactCodecError) -> T)
-        throws(CompactCodecError) -> [T] {
-        let n = try r.count()
-        var all: [T] = []
-        all.reserveCapacity(n)
-        for _ in 0..<n { all.append(try read(&r)) }
-        return all
     }
 
     // MARK: The identity, written and read in the same order
@@ -82,7 +73,7 @@ public enum RecordCodec {
         case 1: subject = .identifier(try identifier(&r))
         default: throw r.fail("a kind of subject reference")
         }
-        let identifiers = try list(&r, identifier)
+        let identifiers = try r.list(identifier)
         let gender = try r.optionalString()
         let birthDate = try r.present() ? try StatementCodec.timeRange(&r) : nil
         var deceased: Deceased?

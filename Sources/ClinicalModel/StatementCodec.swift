@@ -126,15 +126,11 @@ public enum StatementCodec {
         o.categories = try concepts(&r)
         o.value = try r.present() ? try value(&r) : nil
         o.interpretation = try concepts(&r)
-        let n = try r.count()
-        var components: [ObservationComponent] = []
-        components.reserveCapacity(n)
-        for _ in 0..<n {
+        o.components = try r.list { (r: inout CompactReader) throws(CompactCodecError) in
             let code = try concept(&r)
             let v = try r.present() ? try value(&r) : nil
-            components.append(ObservationComponent(code: code, value: v, interpretation: try concepts(&r)))
+            return ObservationComponent(code: code, value: v, interpretation: try concepts(&r))
         }
-        o.components = components
         o.conclusions = try concepts(&r)
         o.conclusionText = try r.optionalString()
         o.effective = try r.present() ? try period(&r) : nil
@@ -199,13 +195,7 @@ public enum StatementCodec {
         return Concept(codings: codings, text: try r.optionalString())
     }
 
-    static func concepts(_ r: inout CompactReader) throws(CompactCodecError) -> [Concept] {
-        let n = try r.count()
-        var all: [Concept] = []
-        all.reserveCapacity(n)
-        for _ in 0..<n { all.append(try concept(&r)) }
-        return all
-    }
+    static func concepts(_ r: inout CompactReader) throws(CompactCodecError) -> [Concept] { try r.list(concept) }
 
     static func timeRange(_ t: TimeRange, _ w: inout CompactWriter) {
         w.int(t.start.seconds)
@@ -310,13 +300,7 @@ public enum StatementCodec {
                          resourceType: try r.optionalString())
     }
 
-    static func sources(_ r: inout CompactReader) throws(CompactCodecError) -> [SourceRef] {
-        let n = try r.count()
-        var all: [SourceRef] = []
-        all.reserveCapacity(n)
-        for _ in 0..<n { all.append(try source(&r)) }
-        return all
-    }
+    static func sources(_ r: inout CompactReader) throws(CompactCodecError) -> [SourceRef] { try r.list(source) }
 
     static func raw<T: RawRepresentable>(_ type: T.Type, _ r: inout CompactReader) throws(CompactCodecError) -> T
     where T.RawValue == String {

@@ -79,7 +79,6 @@ extension Derivation {
     func lesions(_ code: Concept, bodySites: [Concept], source: SourceRef, time: Instant?, _ m: MetastaticDiseaseFact)
         -> (lesions: [Lesion], summary: Bool, summaryTextOnly: Bool, uncertain: [Lesion])
     {
-        let siteSets = m.conditionSites
         func adding(_ site: SiteClass, to sites: inout [SiteClass]) {
             if site == .distantNodal && sites.contains(.regionalNodal) { return }
             if site == .nodalUnstated && (sites.contains(.regionalNodal) || sites.contains(.distantNodal)) { return }
@@ -87,7 +86,7 @@ extension Derivation {
         }
         var sites: [SiteClass] = []
         var how = "code"
-        for (vs, site) in siteSets where vs.matchesCode(code) { adding(site, to: &sites) }
+        for (vs, site) in m.conditionSites where vs.matchesCode(code) { adding(site, to: &sites) }
         var generic = m.siteNotStated.matchesCode(code)
         var summary = m.summary.matchesCode(code)
         var summaryTextOnly = false
@@ -98,7 +97,7 @@ extension Derivation {
         let folded = readsText ? FoldedTexts(code) : nil
         if readsText {
             // Text is the fallback when no coding says what the condition is.
-            for (vs, site) in siteSets {
+            for (vs, site) in m.conditionSites {
                 switch vs.textMention(code, folded: folded)?.reading {
                 case .affirmed?: adding(site, to: &sites); how = "text"
                 case .uncertain?: adding(site, to: &uncertainSites)
@@ -149,10 +148,9 @@ extension Derivation {
     /// The AJCC category a staging value records; nil when it records none we know.
     func stagingCategory(_ c: Concept, _ m: MetastaticDiseaseFact) -> Staging.Category? {
         // Codes first; text ("cM1c") only when no code decides, folded once for all five.
-        let ordered = m.stagingValues
-        for (vs, category) in ordered where vs.matchesCode(c) { return category }
+        for (vs, category) in m.stagingValues where vs.matchesCode(c) { return category }
         let folded = FoldedTexts(c)
-        for (vs, category) in ordered where vs.match(c, folded: folded) != nil { return category }
+        for (vs, category) in m.stagingValues where vs.match(c, folded: folded) != nil { return category }
         return nil
     }
 
