@@ -410,7 +410,7 @@ public struct BatchRunner: Sendable {
                 created = then
             }
             let plan = builder.carePlan(evaluation, created: created)
-            return Outcome(key: record.key, guideline: g.id, hash: hash, careplan: plan.map { Data(JSONWriter.serialize($0)) },
+            return Outcome(key: record.key, guideline: g.id, hash: hash, careplan: plan.map { Data($0) },
                            recs: recs, evaluated: true, fired: evaluation.fired.map(\.recommendation.id),
                            deceased: evaluation.deceased, created: plan == nil ? nil : created.dateString,
                            carePlanID: plan == nil ? nil : builder.carePlanID(for: record, guideline: g), subject: subject,

@@ -47,44 +47,76 @@ public struct CarePlanBuilder: Sendable {
     public var factSystem: String { "\(canonicalBase)/CodeSystem/derived-fact" }
     public func activityDefinitionCanonical(_ id: String) -> String { "\(canonicalBase)/ActivityDefinition/\(id)" }
 
-    /// The CarePlan, or nil when no recommendation fired (such a patient gets no CarePlan).
+    /// The CarePlan's bytes, or nil when no recommendation fired (such a patient gets no
+    /// CarePlan), written in `style` nested `indent` levels deep.
     /// `created`: the night the current recommendations first appeared (default: the evaluation date).
-    public func carePlan(_ evaluation: Evaluation, created: Instant? = nil) -> JSONValue? {
+    public func carePlan(_ evaluation: Evaluation, created: Instant? = nil, style: JSONWriter.Style = .compact,
+                         indent: Int = 0) -> [UInt8]? {
+        guard !evaluation.fired.isEmpty else { return nil }
+        var e = JSONEmitter(style: style, indent: indent, capacity: 16384)
+        write(evaluation, id: carePlanID(for: evaluation.record, guideline: evaluation.guideline), created: created, into: &e)
+        return e.bytes()
+    }
+
+    /// The CarePlan as an entry of a transaction Bundle that PUTs it (``TransactionBundle``), or
+    /// nil when no recommendation fired.
+    public func transactionEntry(_ evaluation: Evaluation, created: Instant? = nil,
+                                 writer: TransactionBundle.Writer) -> [UInt8]? {
+        guard !evaluation.fired.isEmpty else { return nil }
+        let id = carePlanID(for: evaluation.record, guideline: evaluation.guideline)
+        return writer.entryBytes(type: "CarePlan", id: id) { write(evaluation, id: id, created: created, into: &$0) }
+    }
+
+    /// The CarePlan of an evaluation whose recommendations fired, with its id, as a value of `e`.
+    /// Written as it is made, without a ``JSONValue`` tree: a CarePlan is thousands of short
+    /// strings, and the tree cost more than the writing.
+    func write(_ evaluation: Evaluation, id: String, created: Instant?, into e: inout JSONEmitter) {
         let guideline = evaluation.guideline
         let fired = evaluation.fired
-        guard !fired.isEmpty else { return nil }
         let created = created ?? evaluation.asOf
         let subject = Self.reference(evaluation.record.identity.subject)
         // The facts this guideline uses, in facts.json order.
         let facts = evaluation.facts.ordered.filter { guideline.facts.contains($0.id) }
-        var contained: [JSONValue] = facts.map { observation($0, subject: subject) }
-        var supporting: [JSONValue] = facts.map { ["reference": .string("#fact-\($0.id.rawValue)")] }
-        var needsDevice = false
-        for fact in facts {
-            let other = fact.evidence.filter { !EvidenceRouting.allowedInDerivedFrom($0.resourceType) }
-            guard !other.isEmpty else { continue }
-            contained.append(provenance(fact, other, recorded: created))
-            supporting.append(["reference": .string("#evidence-\(fact.id.rawValue)")])
-            needsDevice = true
-        }
-        if needsDevice { contained.append(Self.device) }
-        let members: [JSONObject.Member] = [
-            .init(key: "resourceType", value: "CarePlan"),
-            .init(key: "id", value: .string(carePlanID(for: evaluation.record, guideline: guideline))),
-            .init(key: "text", value: narrative(fired, facts: evaluation.facts, status: "draft", title: guideline.title)),
-            .init(key: "contained", value: .array(contained)),
-            .init(key: "instantiatesCanonical", value: [.string(planDefinitionCanonical(guideline))]),
-            .init(key: "status", value: "draft"),
-            .init(key: "intent", value: "proposal"),
-            .init(key: "title", value: .string(guideline.title)),
-            .init(key: "description", value: .string(
-                "Proposed by ClinicalIngest from the guideline \"\(guideline.title)\" (\(guideline.version)) for review by the treating oncologist. \(fired.count) of \(evaluation.results.count) recommendations apply.")),
-            .init(key: "subject", value: subject),
-            .init(key: "created", value: .string(created.dateString)),
-            .init(key: "supportingInfo", value: .array(supporting)),
-            .init(key: "activity", value: .array(fired.map { activity($0, guideline) })),
-        ]
-        return .object(JSONObject(members: members))
+        // Evidence a fact's Observation cannot reference goes to a Provenance of its own.
+        let routed = facts.map { fact in (fact, fact.evidence.filter { !EvidenceRouting.allowedInDerivedFrom($0.resourceType) }) }
+            .filter { !$0.1.isEmpty }
+        e.beginObject()
+        e.name("resourceType"); e.literal("CarePlan")
+        e.name("id"); e.string(id)
+        e.name("text"); e.value(narrative(fired, facts: evaluation.facts, status: "draft", title: guideline.title))
+        e.name("contained")
+        e.beginArray()
+        for fact in facts { observation(fact, subject: subject, into: &e) }
+        for (fact, evidence) in routed { provenance(fact, evidence, recorded: created, into: &e) }
+        if !routed.isEmpty { e.value(Self.device) }
+        e.endArray()
+        e.name("instantiatesCanonical")
+        e.beginArray(); e.string(planDefinitionCanonical(guideline)); e.endArray()
+        e.name("status"); e.literal("draft")
+        e.name("intent"); e.literal("proposal")
+        e.name("title"); e.string(guideline.title)
+        e.name("description")
+        e.string("Proposed by ClinicalIngest from the guideline \"\(guideline.title)\" (\(guideline.version)) for review by the treating oncologist. \(fired.count) of \(evaluation.results.count) recommendations apply.")
+        e.name("subject"); e.value(subject)
+        e.name("created"); e.string(created.dateString)
+        e.name("supportingInfo")
+        e.beginArray()
+        for fact in facts { Self.localReference(to: "#fact-", fact.id, into: &e) }
+        for (fact, _) in routed { Self.localReference(to: "#evidence-", fact.id, into: &e) }
+        e.endArray()
+        e.name("activity")
+        e.beginArray()
+        for result in fired { activity(result, guideline, into: &e) }
+        e.endArray()
+        e.endObject()
+    }
+
+    /// `{"reference":"#fact-<id>"}` and its kind, written from the parts.
+    static func localReference(to prefix: StaticString, _ fact: FactID, into e: inout JSONEmitter) {
+        e.beginObject()
+        e.name("reference")
+        e.beginString(); e.append(prefix); e.append(escaping: fact.rawValue); e.endString()
+        e.endObject()
     }
 
     /// A withdrawn CarePlan written again so a server learns of it: the same CarePlan with
@@ -144,50 +176,85 @@ public struct CarePlanBuilder: Sendable {
 
     /// A contained Observation stating one fact. Evidence of a type `derivedFrom` allows is
     /// referenced there; the rest by the fact's evidence Provenance.
-    func observation(_ fact: Fact, subject: JSONValue) -> JSONValue {
+    func observation(_ fact: Fact, subject: JSONValue, into e: inout JSONEmitter) {
         let label = engine.deriver.label(fact.id)
-        var members: [JSONObject.Member] = [
-            .init(key: "resourceType", value: "Observation"),
-            .init(key: "id", value: .string("fact-\(fact.id.rawValue)")),
-            .init(key: "status", value: "final"),
-            .init(key: "code", value: [
-                "coding": [[
-                    "system": .string(factSystem),
-                    "code": .string(fact.id.rawValue),
-                    "display": .string(label),
-                ]],
-                "text": .string(label),
-            ]),
-            .init(key: "subject", value: subject),
-        ]
+        e.beginObject()
+        e.name("resourceType"); e.literal("Observation")
+        e.name("id"); e.beginString(); e.append("fact-"); e.append(escaping: fact.id.rawValue); e.endString()
+        e.name("status"); e.literal("final")
+        e.name("code")
+        e.beginObject()
+        e.name("coding")
+        e.beginArray()
+        e.beginObject()
+        e.name("system"); e.string(factSystem)
+        e.name("code"); e.string(fact.id.rawValue)
+        e.name("display"); e.string(label)
+        e.endObject()
+        e.endArray()
+        e.name("text"); e.string(label)
+        e.endObject()
+        e.name("subject"); e.value(subject)
         switch fact.value {
-        case .truth(.true): members.append(.init(key: "valueBoolean", value: true))
-        case .truth(.false): members.append(.init(key: "valueBoolean", value: false))
-        case .integer(let n): members.append(.init(key: "valueInteger", value: .number(JSONNumber(text: String(n)))))
+        case .truth(.true): e.name("valueBoolean"); e.bool(true)
+        case .truth(.false): e.name("valueBoolean"); e.bool(false)
+        case .integer(let n): e.name("valueInteger"); e.integer(n)
         case .truth(.unknown), .unknownInteger:
-            members.append(.init(key: "dataAbsentReason", value: [
-                "coding": [["system": .string(Self.dataAbsentSystem), "code": "unknown", "display": "Unknown"]],
-            ]))
+            e.name("dataAbsentReason")
+            e.beginObject()
+            e.name("coding")
+            e.beginArray()
+            e.beginObject()
+            e.name("system"); e.string(Self.dataAbsentSystem)
+            e.name("code"); e.literal("unknown")
+            e.name("display"); e.literal("Unknown")
+            e.endObject()
+            e.endArray()
+            e.endObject()
         }
         let derived = fact.evidence.filter { EvidenceRouting.allowedInDerivedFrom($0.resourceType) }
         if !derived.isEmpty {
-            members.append(.init(key: "derivedFrom", value: .array(derived.map(Self.evidenceReference))))
+            e.name("derivedFrom")
+            e.beginArray()
+            for source in derived { Self.evidenceReference(source, into: &e) }
+            e.endArray()
         }
-        members.append(.init(key: "note", value: [["text": .string(fact.fullNote)]]))
-        return .object(JSONObject(members: members))
+        e.name("note")
+        e.beginArray()
+        e.beginObject(); e.name("text"); e.string(fact.fullNote); e.endObject()
+        e.endArray()
+        e.endObject()
     }
 
     /// The entries behind a fact whose type `derivedFrom` does not allow (a Condition, a
     /// MedicationStatement …), as `entity.what` (Reference(Any)) of a Provenance targeting the fact.
-    func provenance(_ fact: Fact, _ evidence: [SourceRef], recorded: Instant) -> JSONValue {
-        [
-            "resourceType": "Provenance",
-            "id": .string("evidence-\(fact.id.rawValue)"),
-            "target": [["reference": .string("#fact-\(fact.id.rawValue)")]],
-            "recorded": .string(recorded.dateString + "T00:00:00Z"),
-            "agent": [["who": ["reference": .string("#\(Self.deviceID)"), "type": "Device"]]],
-            "entity": .array(evidence.map { ["role": "source", "what": Self.evidenceReference($0)] }),
-        ]
+    func provenance(_ fact: Fact, _ evidence: [SourceRef], recorded: Instant, into e: inout JSONEmitter) {
+        e.beginObject()
+        e.name("resourceType"); e.literal("Provenance")
+        e.name("id"); e.beginString(); e.append("evidence-"); e.append(escaping: fact.id.rawValue); e.endString()
+        e.name("target")
+        e.beginArray(); Self.localReference(to: "#fact-", fact.id, into: &e); e.endArray()
+        e.name("recorded"); e.beginString(); e.append(escaping: recorded.dateString); e.append("T00:00:00Z"); e.endString()
+        e.name("agent")
+        e.beginArray()
+        e.beginObject()
+        e.name("who")
+        e.beginObject()
+        e.name("reference"); e.string("#" + Self.deviceID)
+        e.name("type"); e.literal("Device")
+        e.endObject()
+        e.endObject()
+        e.endArray()
+        e.name("entity")
+        e.beginArray()
+        for source in evidence {
+            e.beginObject()
+            e.name("role"); e.literal("source")
+            e.name("what"); Self.evidenceReference(source, into: &e)
+            e.endObject()
+        }
+        e.endArray()
+        e.endObject()
     }
 
     /// The software that derived the facts: the agent of the evidence Provenances.
@@ -202,21 +269,26 @@ public struct CarePlanBuilder: Sendable {
     /// one, still says what it points at; and a display naming the place in its input. File paths
     /// stay out of the CarePlan (exports are often named after the patient); `ingest explain`
     /// shows them.
-    static func evidenceReference(_ source: SourceRef) -> JSONValue {
-        var members: [JSONObject.Member] = []
+    static func evidenceReference(_ source: SourceRef, into e: inout JSONEmitter) {
+        e.beginObject()
         if let r = source.reference {
             if source.format == .cda {
-                let parts = r.split(separator: "^", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-                var identifier: [JSONObject.Member] = [.init(key: "system", value: .string("urn:oid:" + (parts.first ?? "")))]
-                if parts.count > 1, !parts[1].isEmpty { identifier.append(.init(key: "value", value: .string(parts[1]))) }
-                members.append(.init(key: "identifier", value: .object(JSONObject(members: identifier))))
+                // `root^extension`: the root is an OID, the extension (when there is one) the value.
+                let caret = r.firstIndex(of: "^")
+                e.name("identifier")
+                e.beginObject()
+                e.name("system"); e.beginString(); e.append("urn:oid:"); e.append(escaping: String(r[..<(caret ?? r.endIndex)])); e.endString()
+                if let caret, r.index(after: caret) < r.endIndex {
+                    e.name("value"); e.string(String(r[r.index(after: caret)...]))
+                }
+                e.endObject()
             } else {
-                members.append(.init(key: "reference", value: .string(r)))
+                e.name("reference"); e.string(r)
             }
         }
-        if let t = source.resourceType { members.append(.init(key: "type", value: .string(t))) }
-        members.append(.init(key: "display", value: .string(Self.place(source))))
-        return .object(JSONObject(members: members))
+        if let t = source.resourceType { e.name("type"); e.string(t) }
+        e.name("display"); place(source, into: &e)
+        e.endObject()
     }
 
     /// The facts a recommendation rests on: its rule's, then those of the caveats that apply.
@@ -227,16 +299,17 @@ public struct CarePlanBuilder: Sendable {
     }
 
     /// "FHIR JSON Condition/123", "C-CDA XML entry at line 212", "FHIR NDJSON line 4 $.entry[0].resource".
-    static func place(_ s: SourceRef) -> String {
-        var text = s.format.rawValue
+    static func place(_ s: SourceRef, into e: inout JSONEmitter) {
+        e.beginString()
+        e.append(escaping: s.format.rawValue)
         if s.format == .cda {
-            text += " entry"
-            if let line = s.line { text += " at line \(line)" }
-            return text
+            e.append(" entry")
+            if let line = s.line { e.append(" at line "); e.appendDecimal(line) }
+        } else {
+            if let line = s.line { e.append(" line "); e.appendDecimal(line) }
+            if let r = s.reference { e.append(" "); e.append(escaping: r) } else if let p = s.path { e.append(" "); e.append(escaping: p) }
         }
-        if let line = s.line { text += " line \(line)" }
-        if let r = s.reference { text += " " + r } else if let p = s.path { text += " " + p }
-        return text
+        e.endString()
     }
 
     /// A recommendation's activity as a CodeableConcept's members (its codings, then its text):
@@ -256,22 +329,27 @@ public struct CarePlanBuilder: Sendable {
         return code
     }
 
-    func activity(_ result: RecommendationResult, _ guideline: GuidelineDefinition) -> JSONValue {
+    func activity(_ result: RecommendationResult, _ guideline: GuidelineDefinition, into e: inout JSONEmitter) {
         let r = result.recommendation
-        let code = Self.codeMembers(r.activity)
         var description = r.description
         for caveat in result.caveats { description += " " + caveat.text }
         let cited = r.citations.compactMap { guideline.citations[$0] }
         if !cited.isEmpty { description += " Sources: " + cited.joined(separator: " ") }
-        let detail: JSONValue = [
-            "kind": .string(r.activity.kind),
-            "instantiatesCanonical": [.string(activityDefinitionCanonical(r.id))],
-            "code": .object(JSONObject(members: code)),
-            "reasonReference": .array(reasonFacts(result).map { ["reference": .string("#fact-\($0.rawValue)")] }),
-            "status": "not-started",
-            "doNotPerform": .bool(r.activity.doNotPerform),
-            "description": .string(description),
-        ]
-        return ["detail": detail]
+        e.beginObject()
+        e.name("detail")
+        e.beginObject()
+        e.name("kind"); e.string(r.activity.kind)
+        e.name("instantiatesCanonical")
+        e.beginArray(); e.string(activityDefinitionCanonical(r.id)); e.endArray()
+        e.name("code"); e.value(.object(JSONObject(members: Self.codeMembers(r.activity))))
+        e.name("reasonReference")
+        e.beginArray()
+        for id in reasonFacts(result) { Self.localReference(to: "#fact-", id, into: &e) }
+        e.endArray()
+        e.name("status"); e.literal("not-started")
+        e.name("doNotPerform"); e.bool(r.activity.doNotPerform)
+        e.name("description"); e.string(description)
+        e.endObject()
+        e.endObject()
     }
 }

@@ -6,31 +6,46 @@ import ClinicalModel
 /// leaves the server as one application did. Only what changed goes in (the caller's choice), so
 /// a reviewer's edits on the server to an unchanged CarePlan survive.
 public enum TransactionBundle {
-    /// Entries in the order given; a resource without `resourceType` and `id` cannot be PUT and
-    /// is left out (the builder never makes one).
-    public static func bundle(_ resources: [JSONValue]) -> JSONValue {
-        ["resourceType": "Bundle", "type": "transaction", "entry": .array(resources.compactMap(entry))]
-    }
-
-    /// The bytes of `bundle(_:)` written entry by entry, for outputs that never hold every
-    /// entry at once: `head`, then each `element` of `entryBytes`, then `tail`.
+    /// The Bundle's bytes written entry by entry, for outputs that never hold every entry at
+    /// once: `head`, then each entry (`entryBytes`) after its `separator`, then `tail`.
     public struct Writer: Sendable {
         public let style: JSONWriter.Style
 
         public init(style: JSONWriter.Style) { self.style = style }
 
-        /// Everything before the first entry.
+        /// Everything before the first entry: `{"resourceType":"Bundle","type":"transaction","entry":[`.
         public var head: [UInt8] {
-            var empty = JSONWriter.serialize(bundle([]), style: style)
-            // `…"entry":[]}`: up to and with the `[`.
-            let open = empty.lastIndex(of: UInt8(ascii: "["))!
-            empty.removeSubrange((open + 1)...)
-            return empty
+            var e = JSONEmitter(style: style)
+            e.beginObject()
+            e.name("resourceType"); e.literal("Bundle")
+            e.name("type"); e.literal("transaction")
+            e.name("entry")
+            e.beginArray()
+            return e.bytes()
         }
 
-        /// One entry's bytes as they stand in the Bundle's `entry` array (nested two deep).
+        /// One entry's bytes as they stand in the Bundle's `entry` array (nested two deep); nil
+        /// for a resource without `resourceType` and `id`, which cannot be PUT (the builder
+        /// never makes one).
         public func entryBytes(_ resource: JSONValue) -> [UInt8]? {
-            entry(resource).map { JSONWriter.serialize($0, style: style, indent: 2) }
+            guard let type = resource["resourceType"]?.stringValue, let id = resource["id"]?.stringValue else { return nil }
+            return entryBytes(type: type, id: id) { $0.value(resource) }
+        }
+
+        /// One entry: `fullUrl`, the resource of that type and id (which `resource` writes),
+        /// and `request: PUT <type>/<id>`.
+        public func entryBytes(type: String, id: String, resource: (inout JSONEmitter) -> Void) -> [UInt8] {
+            var e = JSONEmitter(style: style, indent: 2, capacity: 16384)
+            e.beginObject()
+            e.name("fullUrl"); e.string(TransactionBundle.fullUrl(type: type, id: id))
+            e.name("resource"); resource(&e)
+            e.name("request")
+            e.beginObject()
+            e.name("method"); e.literal("PUT")
+            e.name("url"); e.beginString(); e.append(escaping: type); e.append("/"); e.append(escaping: id); e.endString()
+            e.endObject()
+            e.endObject()
+            return e.bytes()
         }
 
         /// What precedes the entry at `index`.
@@ -42,16 +57,6 @@ public enum TransactionBundle {
         public func tail(count: Int) -> [UInt8] {
             (count > 0 && style == .pretty ? Array("\n  ".utf8) : []) + Array((style == .pretty ? "]\n}" : "]}").utf8)
         }
-    }
-
-    /// One entry: `fullUrl`, the resource, and `request: PUT <type>/<id>`.
-    public static func entry(_ resource: JSONValue) -> JSONValue? {
-        guard let type = resource["resourceType"]?.stringValue, let id = resource["id"]?.stringValue else { return nil }
-        return [
-            "fullUrl": .string(fullUrl(type: type, id: id)),
-            "resource": resource,
-            "request": ["method": "PUT", "url": .string("\(type)/\(id)")],
-        ]
     }
 
     /// R4 wants a fullUrl on every entry but a create's; the server's own URL for the resource

@@ -9,13 +9,17 @@ struct CarePlanOutput {
         let shape: Pipeline.OutputShape
         let style: JSONWriter.Style
         let transaction: TransactionBundle.Writer
+        let builder: CarePlanBuilder
 
-        /// One CarePlan as it stands in the output: a line, or a Bundle entry (nil for a
-        /// resource a Bundle cannot PUT, which the builder never makes).
-        func piece(_ plan: JSONValue) -> [UInt8]? {
+        /// The CarePlan of an evaluation as it stands in the output: a line, or a Bundle entry
+        /// (nil when no recommendation fired, which ``Pipeline/carePlans(of:)`` never passes).
+        func piece(_ evaluation: Evaluation) -> [UInt8]? {
             switch shape {
-            case .ndjson: JSONWriter.serialize(plan, style: style) + [0x0A]
-            case .transaction: transaction.entryBytes(plan)
+            case .ndjson:
+                guard var line = builder.carePlan(evaluation, style: style) else { return nil }
+                line.append(0x0A)
+                return line
+            case .transaction: return builder.transactionEntry(evaluation, writer: transaction)
             }
         }
     }
@@ -28,9 +32,9 @@ struct CarePlanOutput {
     /// Pieces written so far.
     private(set) var count = 0
 
-    init(fd: Int32, shape: Pipeline.OutputShape, style: JSONWriter.Style) {
+    init(fd: Int32, shape: Pipeline.OutputShape, style: JSONWriter.Style, builder: CarePlanBuilder) {
         self.fd = fd
-        framing = Framing(shape: shape, style: style, transaction: TransactionBundle.Writer(style: style))
+        framing = Framing(shape: shape, style: style, transaction: TransactionBundle.Writer(style: style), builder: builder)
         if shape == .transaction { pending = framing.transaction.head }
     }
 

@@ -24,8 +24,8 @@ extension Pipeline {
                                                 limits: options.limits)
                 for (_, line) in group.records { collector.add(line.extract(readers: collector.readers)) }
                 let assembled = collector.assemble()
-                let (plans, deceased, incomplete) = carePlans(assembled.records)
-                try FileIO.write(fd: output, Self.ndjson(plans, style: style))
+                let (plans, deceased, incomplete) = carePlans(assembled.records, style: style)
+                try FileIO.write(fd: output, Self.ndjson(plans))
                 outcome.patients += assembled.records.count
                 outcome.carePlans += plans.count
                 outcome.deceased += deceased

@@ -70,12 +70,12 @@ extension Pipeline {
             unattributed.add(assembled.unattributed)
             outcome.conflicts += assembled.conflicts
             for d in Self.incompleteDiagnostics(assembled.records) { diagnose(d) }
-            let (plans, deceased, incomplete) = carePlans(assembled.records)
+            let (plans, deceased, incomplete) = carePlans(assembled.records, style: style)
             outcome.patients += assembled.records.count
             outcome.deceased += deceased
             outcome.incomplete += incomplete
             outcome.carePlans += plans.count
-            if !plans.isEmpty { try FileIO.write(fd: output, Self.ndjson(plans, style: style)) }
+            if !plans.isEmpty { try FileIO.write(fd: output, Self.ndjson(plans)) }
         }
 
         for input in inputs {

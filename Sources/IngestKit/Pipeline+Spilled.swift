@@ -11,7 +11,7 @@ extension Pipeline {
     /// largest patient (and a chunk of groups).
     func runSpilled(_ c: Collected, spill: any PatientSpill, pretty: Bool, shape: OutputShape,
                     output: Int32) throws(IngestError) -> Outcome {
-        var out = CarePlanOutput(fd: output, shape: shape, style: pretty ? .pretty : .compact)
+        var out = CarePlanOutput(fd: output, shape: shape, style: pretty ? .pretty : .compact, builder: builder)
         let framing = out.framing
         var outcome = Outcome()
         var unattributed = UnattributedTally()

@@ -124,34 +124,36 @@ public struct Pipeline: Sendable {
                          conflicts: assembled.conflicts)
     }
 
-    /// Evaluates every patient: one CarePlan per in-scope patient. An incomplete patient gets
-    /// none (DESIGN "Incomplete patients").
-    public func carePlans(_ records: [PatientRecord]) -> (plans: [JSONValue], deceased: Int, incomplete: Int) {
-        var plans: [JSONValue] = []
+    /// Evaluates every patient: one CarePlan per in-scope patient, as its bytes in `style`. An
+    /// incomplete patient gets none (DESIGN "Incomplete patients").
+    public func carePlans(_ records: [PatientRecord], style: JSONWriter.Style = .compact)
+        -> (plans: [[UInt8]], deceased: Int, incomplete: Int) {
+        var plans: [[UInt8]] = []
         var deceased = 0
         var incomplete = 0
         for record in records {
             let r = carePlans(of: record)
             if r.deceased { deceased += 1 }
             if r.incomplete { incomplete += 1 }
-            plans += r.plans
+            plans += r.plans.compactMap { builder.carePlan($0, style: style) }
         }
         return (plans, deceased, incomplete)
     }
 
-    /// One patient's CarePlans, one per guideline that recommends something, in guideline order;
-    /// none when his record is incomplete.
-    func carePlans(of record: PatientRecord) -> (plans: [JSONValue], deceased: Bool, incomplete: Bool) {
+    /// The evaluations of one patient that make a CarePlan, one per guideline that recommends
+    /// something, in guideline order; none when his record is incomplete.
+    func carePlans(of record: PatientRecord) -> (plans: [Evaluation], deceased: Bool, incomplete: Bool) {
         let evaluations = engine.evaluate(record, asOf: options.asOf)
         let deceased = evaluations.first?.deceased == true
         if !record.incomplete.isEmpty { return ([], deceased, true) }
-        return (evaluations.compactMap { builder.carePlan($0) }, deceased, false)
+        return (evaluations.filter { !$0.fired.isEmpty }, deceased, false)
     }
 
-    /// One resource per line.
-    public static func ndjson(_ resources: [JSONValue], style: JSONWriter.Style) -> [UInt8] {
+    /// One resource per line, from the resources' bytes.
+    public static func ndjson(_ resources: [[UInt8]]) -> [UInt8] {
         var bytes: [UInt8] = []
-        for r in resources { bytes += JSONWriter.serialize(r, style: style); bytes.append(0x0A) }
+        bytes.reserveCapacity(resources.reduce(0) { $0 + $1.count + 1 })
+        for r in resources { bytes += r; bytes.append(0x0A) }
         return bytes
     }
 
@@ -172,7 +174,7 @@ public struct Pipeline: Sendable {
         if let spill = c.spill { return try runSpilled(c, spill: spill, pretty: pretty, shape: shape, output: output) }
         // Records come sorted by key: each patient's CarePlans are written as they are made,
         // `jobs` patients evaluated at a time.
-        var out = CarePlanOutput(fd: output, shape: shape, style: pretty ? .pretty : .compact)
+        var out = CarePlanOutput(fd: output, shape: shape, style: pretty ? .pretty : .compact, builder: builder)
         var outcome = Outcome()
         let records = c.records
         let framing = out.framing

@@ -10,65 +10,13 @@ public enum JSONWriter {
 
     /// `value` as it is written nested `indent` levels deep (what pretty style indents by).
     public static func serialize(_ value: JSONValue, style: Style = .compact, indent: Int = 0) -> [UInt8] {
-        let buffer = ByteOutput(capacity: 4096)
-        write(value, style: style, indent: indent, into: buffer)
-        var out: [UInt8] = []
-        out.reserveCapacity(buffer.count)
-        buffer.copy(into: &out)
-        return out
+        var e = JSONEmitter(style: style, indent: indent)
+        e.value(value)
+        return e.bytes()
     }
 
     public static func string(_ value: JSONValue, style: Style = .compact) -> String {
         String(decoding: serialize(value, style: style), as: UTF8.self)
-    }
-
-    static func write(_ value: JSONValue, style: Style, indent: Int, into out: ByteOutput) {
-        switch value {
-        case .null: out.append("null" as StaticString)
-        case .bool(let b): out.append(b ? "true" as StaticString : "false")
-        case .number(let n): out.append(n.text)
-        case .string(let s): writeString(s, into: out)
-        case .array(let elements):
-            if elements.isEmpty {
-                out.append("[]" as StaticString)
-                return
-            }
-            out.append(UInt8(ascii: "["))
-            var first = true
-            for element in elements {
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                newline(style, indent + 1, out)
-                write(element, style: style, indent: indent + 1, into: out)
-            }
-            newline(style, indent, out)
-            out.append(UInt8(ascii: "]"))
-        case .object(let object):
-            if object.members.isEmpty {
-                out.append("{}" as StaticString)
-                return
-            }
-            out.append(UInt8(ascii: "{"))
-            var first = true
-            for member in object.members {
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                newline(style, indent + 1, out)
-                writeString(member.key, into: out)
-                out.append(UInt8(ascii: ":"))
-                if style == .pretty { out.append(UInt8(ascii: " ")) }
-                write(member.value, style: style, indent: indent + 1, into: out)
-            }
-            newline(style, indent, out)
-            out.append(UInt8(ascii: "}"))
-        }
-    }
-
-    @inline(__always)
-    static func newline(_ style: Style, _ indent: Int, _ out: ByteOutput) {
-        guard style == .pretty else { return }
-        out.append(0x0A)
-        for _ in 0..<(indent * 2) { out.append(UInt8(ascii: " ")) }
     }
 
     /// Writes a JSON string literal; non-ASCII stays UTF-8, control characters are escaped.
@@ -80,10 +28,16 @@ public enum JSONWriter {
     }
 
     static func writeString(_ s: String, into out: ByteOutput) {
+        out.append(UInt8(ascii: "\""))
+        writeStringContent(s, into: out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// A string literal's content: `s` escaped, without the quotes.
+    static func writeStringContent(_ s: String, into out: ByteOutput) {
         var s = s
         s.withUTF8 { b in
-            out.reserve(b.count + 2)
-            out.append(UInt8(ascii: "\""))
+            out.reserve(b.count + 1)
             var run = 0
             var i = 0
             var seen: UInt64 = 0
@@ -101,7 +55,6 @@ public enum JSONWriter {
                 run = i
             }
             out.append(UnsafeBufferPointer(rebasing: b[run..<b.count]))
-            out.append(UInt8(ascii: "\""))
         }
     }
 

@@ -108,11 +108,11 @@ import TestSupport
         }
 
         // A patient who is deceased or for whom nothing fires gets no CarePlan.
-        let bytes = Pipeline.ndjson(pipeline.carePlans(records).plans, style: .compact)
+        let bytes = Pipeline.ndjson(pipeline.carePlans(records).plans)
         let output = String(decoding: bytes, as: UTF8.self)
         TestSupport.sinkCarePlans(output, name: "scenario-\(name)")
         // Deterministic: a second evaluation gives the same bytes.
-        #expect(Bool(Pipeline.ndjson(pipeline.carePlans(try collect().records).plans, style: .compact) == bytes), "\(name): not deterministic")
+        #expect(Bool(Pipeline.ndjson(pipeline.carePlans(try collect().records).plans) == bytes), "\(name): not deterministic")
         let goldenPath = s.dir + "/careplans.ndjson"
         let golden = try #require(try? String(contentsOfFile: goldenPath, encoding: .utf8), "missing golden \(goldenPath): run make golden and review it")
         // Bool(...) keeps the failure message short: the CarePlans are long.
