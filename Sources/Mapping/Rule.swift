@@ -39,20 +39,26 @@ public indirect enum Rule: Hashable, Sendable {
 
     /// Why the rule came out as it did: for a rule that holds, the facts that make it hold;
     /// for one that does not, the facts that stop it.
-    public func reasons(_ facts: FactSet) -> [String] {
-        let holds = evaluate(facts) == .true
+    public func reasons(_ facts: FactSet) -> [String] { reasons(facts, truth: evaluate(facts)) }
+
+    /// `truth` is this rule's value over `facts`, which the caller already has: each level
+    /// evaluates its sub-rules once and hands each its value, where asking every sub-rule to
+    /// evaluate itself again made the walk quadratic in the rule's depth.
+    private func reasons(_ facts: FactSet, truth: Truth) -> [String] {
         switch self {
-        case .fact(let id):
-            return ["\(id) is \(facts[id]?.value.description ?? "unknown")"]
-        case .isUnknown(let id):
+        case .fact(let id), .isUnknown(let id):
             return ["\(id) is \(facts[id]?.value.description ?? "unknown")"]
         case .not(let r):
-            return r.reasons(facts)
+            // Kleene negation is its own inverse: the sub-rule's value is the negation of this one's.
+            return r.reasons(facts, truth: !truth)
         case .all(let rs):
-            return holds ? rs.flatMap { $0.reasons(facts) } : rs.filter { $0.evaluate(facts) != .true }.flatMap { $0.reasons(facts) }
+            let truths = rs.map { $0.evaluate(facts) }
+            let holds = truth == .true
+            return rs.indices.filter { holds || truths[$0] != .true }.flatMap { rs[$0].reasons(facts, truth: truths[$0]) }
         case .any(let rs):
-            if holds, let first = rs.first(where: { $0.evaluate(facts) == .true }) { return first.reasons(facts) }
-            return rs.flatMap { $0.reasons(facts) }
+            let truths = rs.map { $0.evaluate(facts) }
+            if truth == .true, let first = truths.firstIndex(of: .true) { return rs[first].reasons(facts, truth: .true) }
+            return rs.indices.flatMap { rs[$0].reasons(facts, truth: truths[$0]) }
         }
     }
 
