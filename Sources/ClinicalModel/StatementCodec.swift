@@ -184,13 +184,10 @@ public enum StatementCodec {
     }
 
     static func concept(_ r: inout CompactReader) throws(CompactCodecError) -> Concept {
-        let n = try r.count()
-        var codings: [Coding] = []
-        codings.reserveCapacity(n)
-        for _ in 0..<n {
+        let codings = try r.list { r throws(CompactCodecError) in
             let system = try r.optionalString().map(CodeSystem.init(rawValue:))
             let code = try r.string()
-            codings.append(Coding(system: system, code: code, display: try r.optionalString()))
+            return Coding(system: system, code: code, display: try r.optionalString())
         }
         return Concept(codings: codings, text: try r.optionalString())
     }
