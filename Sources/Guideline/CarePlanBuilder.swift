@@ -87,7 +87,8 @@ public struct CarePlanBuilder: Sendable {
         e.name("contained")
         e.beginArray()
         for fact in facts { observation(fact, subject: subject, into: &e) }
-        for (fact, evidence) in routed { provenance(fact, evidence, recorded: created, into: &e) }
+        let recorded = created.dateString + "T00:00:00Z"
+        for (fact, evidence) in routed { provenance(fact, evidence, recorded: recorded, into: &e) }
         if !routed.isEmpty { e.value(Self.device) }
         e.endArray()
         e.name("instantiatesCanonical")
@@ -228,13 +229,14 @@ public struct CarePlanBuilder: Sendable {
 
     /// The entries behind a fact whose type `derivedFrom` does not allow (a Condition, a
     /// MedicationStatement …), as `entity.what` (Reference(Any)) of a Provenance targeting the fact.
-    func provenance(_ fact: Fact, _ evidence: [SourceRef], recorded: Instant, into e: inout JSONEmitter) {
+    /// `recorded`: the CarePlan's `created` as an instant (every Provenance of one CarePlan has it).
+    func provenance(_ fact: Fact, _ evidence: [SourceRef], recorded: String, into e: inout JSONEmitter) {
         e.beginObject()
         e.name("resourceType"); e.literal("Provenance")
         e.name("id"); e.beginString(); e.append("evidence-"); e.append(escaping: fact.id.rawValue); e.endString()
         e.name("target")
         e.beginArray(); Self.localReference(to: "#fact-", fact.id, into: &e); e.endArray()
-        e.name("recorded"); e.beginString(); e.append(escaping: recorded.dateString); e.append("T00:00:00Z"); e.endString()
+        e.name("recorded"); e.string(recorded)
         e.name("agent")
         e.beginArray()
         e.beginObject()

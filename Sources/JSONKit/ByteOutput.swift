@@ -46,6 +46,7 @@ final class ByteOutput {
         count += bytes.count
     }
 
+    @inline(__always)
     func append(_ s: StaticString) {
         append(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
