@@ -112,9 +112,10 @@ struct TherapyCourse: Sendable {
         var reach: Instant? = nil
         for piece in pieces {
             let pieceReach = piece.recordedEnd?.0 ?? (piece.current ? asOf : piece.lastDate)
-            if var last = groups.last, let r = reach, piece.start <= r.adding(days: gapDays) {
-                last.append(piece)
-                groups[groups.count - 1] = last
+            if !groups.isEmpty, let r = reach, piece.start <= r.adding(days: gapDays) {
+                // Appended in place: a copy of the last group, appended and stored back, copied
+                // the whole group for every piece (quadratic in a long course's statements).
+                groups[groups.count - 1].append(piece)
                 reach = max(r, pieceReach)
             } else {
                 groups.append([piece])
