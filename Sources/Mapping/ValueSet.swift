@@ -14,6 +14,11 @@ public struct ValueSet: Sendable {
     struct CodeKey: Hashable, Sendable {
         let system: CodeSystem
         let code: String
+
+        /// The code alone: a concept is tried against many value sets, and hashing its system's
+        /// URI every time cost more than the code. Keys equal in code and system still hash
+        /// alike; a code shared by two systems is told apart by `==`.
+        func hash(into hasher: inout Hasher) { hasher.combine(code) }
     }
 
     init(id: String, title: String, codes: Set<CodeKey>, opposites: Set<CodeKey> = [], synonyms: [String],
