@@ -3,13 +3,33 @@ public import ClinicalModel
 /// A set of codes (from `Mappings/valuesets/*.json`, FHIR ValueSet JSON) plus the free-text
 /// synonyms that count as members (from `Mappings/synonyms.json`).
 public struct ValueSet: Sendable {
-    public let id: String
-    public let title: String
-    let codes: Set<CodeKey>
+    public var id: String { storage.id }
+    public var title: String { storage.title }
+    var codes: Set<CodeKey> { storage.codes }
     /// `compose.exclude`: codes that say the opposite (a stop reason "treatment completed" against
     /// progression). A concept carrying one is never matched by its text.
-    let opposites: Set<CodeKey>
-    let text: TextMatcher
+    var opposites: Set<CodeKey> { storage.opposites }
+    var text: TextMatcher { storage.text }
+
+    /// What a value set holds, held once: facts and their lists copy value sets wherever they
+    /// name them, and a copy of a dozen reference-counted fields cost more than most lookups.
+    private final class Storage: Sendable {
+        let id: String
+        let title: String
+        let codes: Set<CodeKey>
+        let opposites: Set<CodeKey>
+        let text: TextMatcher
+
+        init(id: String, title: String, codes: Set<CodeKey>, opposites: Set<CodeKey>, text: TextMatcher) {
+            self.id = id
+            self.title = title
+            self.codes = codes
+            self.opposites = opposites
+            self.text = text
+        }
+    }
+
+    private let storage: Storage
 
     struct CodeKey: Hashable, Sendable {
         let system: CodeSystem
@@ -23,11 +43,8 @@ public struct ValueSet: Sendable {
 
     init(id: String, title: String, codes: Set<CodeKey>, opposites: Set<CodeKey> = [], synonyms: [String],
          rules: TextRules) {
-        self.id = id
-        self.title = title
-        self.codes = codes
-        self.opposites = opposites
-        self.text = TextMatcher(terms: synonyms, rules: rules)
+        storage = Storage(id: id, title: title, codes: codes, opposites: opposites,
+                          text: TextMatcher(terms: synonyms, rules: rules))
     }
 
     /// How a concept matched: by a coding, or by a synonym found in its text.
