@@ -15,15 +15,27 @@ public struct Fact: Hashable, Sendable {
     public init(id: FactID, value: FactValue, evidence: [SourceRef] = [], note: String, assumptions: [String] = []) {
         self.id = id
         self.value = value
-        var seen = Set<SourceRef>()
-        self.evidence = evidence.filter { seen.insert($0).inserted }
+        self.evidence = Self.withoutRepeats(evidence)
         self.note = note
-        var seenAssumptions = Set<String>()
-        self.assumptions = assumptions.filter { seenAssumptions.insert($0).inserted }
+        self.assumptions = Self.withoutRepeats(assumptions)
     }
 
     public init(id: FactID, truth: Truth, evidence: [SourceRef] = [], note: String, assumptions: [String] = []) {
         self.init(id: id, value: .truth(truth), evidence: evidence, note: note, assumptions: assumptions)
+    }
+
+    /// `items` without its repeats, first occurrences kept in order. A short list is searched
+    /// (most facts have a few sources, and hashing a source hashes all its strings); a long one
+    /// goes through a set, so that hundreds of results stay linear.
+    static func withoutRepeats<T: Hashable>(_ items: [T]) -> [T] {
+        if items.count <= 8 {
+            var kept: [T] = []
+            kept.reserveCapacity(items.count)
+            for item in items where !kept.contains(item) { kept.append(item) }
+            return kept
+        }
+        var seen = Set<T>()
+        return items.filter { seen.insert($0).inserted }
     }
 
     /// The note with its assumptions, as a CarePlan states it.
