@@ -39,26 +39,29 @@ public indirect enum Rule: Hashable, Sendable {
 
     /// Why the rule came out as it did: for a rule that holds, the facts that make it hold;
     /// for one that does not, the facts that stop it.
-    public func reasons(_ facts: FactSet) -> [String] { reasons(facts, truth: evaluate(facts)) }
+    public func reasons(_ facts: FactSet) -> [String] {
+        explained(facts).reasons.map { "\($0) is \(facts[$0]?.value.description ?? "unknown")" }
+    }
 
-    /// `truth` is this rule's value over `facts`, which the caller already has: each level
-    /// evaluates its sub-rules once and hands each its value, where asking every sub-rule to
-    /// evaluate itself again made the walk quadratic in the rule's depth.
-    private func reasons(_ facts: FactSet, truth: Truth) -> [String] {
+    /// The rule's value and the facts behind it, in one walk that evaluates every sub-rule once
+    /// (asking each level's sub-rules for their value again made it quadratic in the depth).
+    /// The values combine as in ``evaluate(_:)``.
+    private func explained(_ facts: FactSet) -> (truth: Truth, reasons: [FactID]) {
         switch self {
         case .fact(let id), .isUnknown(let id):
-            return ["\(id) is \(facts[id]?.value.description ?? "unknown")"]
+            return (evaluate(facts), [id])
         case .not(let r):
-            // Kleene negation is its own inverse: the sub-rule's value is the negation of this one's.
-            return r.reasons(facts, truth: !truth)
+            let inner = r.explained(facts)
+            return (!inner.truth, inner.reasons)
         case .all(let rs):
-            let truths = rs.map { $0.evaluate(facts) }
-            let holds = truth == .true
-            return rs.indices.filter { holds || truths[$0] != .true }.flatMap { rs[$0].reasons(facts, truth: truths[$0]) }
+            let parts = rs.map { $0.explained(facts) }
+            let truth = Truth.all(parts.map(\.truth))
+            return (truth, parts.filter { truth == .true || $0.truth != .true }.flatMap(\.reasons))
         case .any(let rs):
-            let truths = rs.map { $0.evaluate(facts) }
-            if truth == .true, let first = truths.firstIndex(of: .true) { return rs[first].reasons(facts, truth: .true) }
-            return rs.indices.flatMap { rs[$0].reasons(facts, truth: truths[$0]) }
+            let parts = rs.map { $0.explained(facts) }
+            let truth = Truth.any(parts.map(\.truth))
+            if truth == .true, let first = parts.first(where: { $0.truth == .true }) { return (truth, first.reasons) }
+            return (truth, parts.flatMap(\.reasons))
         }
     }
 

@@ -97,4 +97,18 @@ import Testing
             }
         }
     }
+
+    /// Deep rules (a chain of conjunctions under negations, 300 levels) give the defined reasons.
+    @Test func deepRulesGiveTheDefinedReasons() {
+        var chain: Rule = .fact(Self.psmaPositive)
+        for level in 0..<300 {
+            let leaf: Rule = level % 3 == 0 ? .isUnknown(Self.priorDocetaxel) : .fact(level % 2 == 0 ? Self.mcrpc : Self.progressed)
+            chain = level % 5 == 0 ? .not(.all([leaf, chain])) : (level % 2 == 0 ? .all([leaf, chain]) : .any([chain, leaf]))
+        }
+        for values in [[Self.mcrpc: Truth.true, Self.progressed: .true, Self.priorDocetaxel: .unknown, Self.psmaPositive: .false],
+                       [Self.mcrpc: .false, Self.progressed: .unknown, Self.priorDocetaxel: .true, Self.psmaPositive: .true]] {
+            let f = facts(values)
+            #expect(chain.reasons(f) == Self.definedReasons(chain, f))
+        }
+    }
 }
