@@ -242,7 +242,7 @@ public struct CarePlanBuilder: Sendable {
         e.beginObject()
         e.name("who")
         e.beginObject()
-        e.name("reference"); e.string("#" + Self.deviceID)
+        e.name("reference"); e.beginString(); e.append("#"); e.append(escaping: Self.deviceID); e.endString()
         e.name("type"); e.literal("Device")
         e.endObject()
         e.endObject()

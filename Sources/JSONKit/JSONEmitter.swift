@@ -20,6 +20,11 @@ public struct JSONEmitter: ~Copyable {
     private var hasElements = false
     /// A name was written and its value is next: the value needs no comma or newline.
     private var afterName = false
+    #if DEBUG
+    /// The open containers, innermost last (true: an object), so that debug builds, and every
+    /// test, stop at calls that do not nest as JSON does.
+    private var objects: [Bool] = []
+    #endif
 
     public init(style: JSONWriter.Style = .compact, indent: Int = 0, capacity: Int = 4096) {
         self.style = style
@@ -39,6 +44,9 @@ public struct JSONEmitter: ~Copyable {
 
     public mutating func beginObject() {
         beforeValue()
+        #if DEBUG
+        objects.append(true)
+        #endif
         out.append(UInt8(ascii: "{"))
         open += 1
         hasElements = false
@@ -48,6 +56,9 @@ public struct JSONEmitter: ~Copyable {
 
     public mutating func beginArray() {
         beforeValue()
+        #if DEBUG
+        objects.append(false)
+        #endif
         out.append(UInt8(ascii: "["))
         open += 1
         hasElements = false
@@ -58,6 +69,9 @@ public struct JSONEmitter: ~Copyable {
     /// An empty container is `{}` or `[]` in both styles; a full one ends on a line of its own
     /// in pretty style.
     private mutating func close(_ bracket: UInt8) {
+        #if DEBUG
+        assert(objects.popLast() == (bracket == UInt8(ascii: "}")) && !afterName, "an end that closes nothing open, or a name without its value")
+        #endif
         if hasElements { newline(base + open - 1) }
         open -= 1
         out.append(bracket)
@@ -68,6 +82,7 @@ public struct JSONEmitter: ~Copyable {
 
     /// A member's name that needs no escape (a literal of ours: ASCII letters and digits).
     public mutating func name(_ n: StaticString) {
+        checkName()
         beforeElement()
         assert(Self.isPlain(n), "a literal name that needs an escape")
         out.append(UInt8(ascii: "\""))
@@ -78,9 +93,18 @@ public struct JSONEmitter: ~Copyable {
 
     /// A member's name, escaped as needed.
     public mutating func name(escaping n: String) {
+        checkName()
         beforeElement()
         JSONWriter.writeString(n, into: out)
         afterNameSeparator()
+    }
+
+    /// A name goes in an object, and not right after another name.
+    @inline(__always)
+    private func checkName() {
+        #if DEBUG
+        assert(objects.last == true && !afterName, "a name outside an object, or after a name")
+        #endif
     }
 
     private mutating func afterNameSeparator() {
@@ -176,6 +200,9 @@ public struct JSONEmitter: ~Copyable {
         if afterName {
             afterName = false
         } else if open > 0 {
+            #if DEBUG
+            assert(objects.last == false, "a value in an object without its name")
+            #endif
             beforeElement()
         }
     }

@@ -7,22 +7,28 @@ import Testing
 @Suite struct JSONEmitterTests {
     @Test func callsGiveTheWrittenDocument() {
         for style in [JSONWriter.Style.compact, .pretty] {
-            var e = JSONEmitter(style: style)
-            e.beginObject()
-            e.name(escaping: "a\"b")
-            e.beginArray()
-            e.number(JSONNumber(text: "0.010")); e.bool(true); e.null(); e.string("x\ny")
-            e.endArray()
-            e.name("empty"); e.beginObject(); e.endObject()
-            e.name("none"); e.beginArray(); e.endArray()
-            e.name("n"); e.integer(-12)
-            e.endObject()
-            let tree = JSONValue.object(JSONObject(members: [
-                .init(key: "a\"b", value: .array([.number(JSONNumber(text: "0.010")), .bool(true), .null, .string("x\ny")])),
-                .init(key: "empty", value: .object(JSONObject())), .init(key: "none", value: .array([])),
-                .init(key: "n", value: .number(JSONNumber(text: "-12"))),
-            ]))
-            #expect(e.bytes() == JSONWriter.serialize(tree, style: style))
+            for indent in 0..<3 {
+                var e = JSONEmitter(style: style, indent: indent)
+                e.beginObject()
+                e.name(escaping: "a\"b")
+                e.beginArray()
+                e.number(JSONNumber(text: "0.010")); e.bool(true); e.null(); e.string("x\ny")
+                e.beginObject(); e.endObject(); e.beginArray(); e.endArray()
+                e.endArray()
+                e.name("empty"); e.beginObject(); e.endObject()
+                e.name("none"); e.beginArray(); e.endArray()
+                e.name("n"); e.integer(-12)
+                e.name("id"); e.beginString(); e.append("fact-"); e.append(escaping: "é\u{1}"); e.endString()
+                e.endObject()
+                let tree = JSONValue.object(JSONObject(members: [
+                    .init(key: "a\"b", value: .array([.number(JSONNumber(text: "0.010")), .bool(true), .null, .string("x\ny"),
+                                                      .object(JSONObject()), .array([])])),
+                    .init(key: "empty", value: .object(JSONObject())), .init(key: "none", value: .array([])),
+                    .init(key: "n", value: .number(JSONNumber(text: "-12"))),
+                    .init(key: "id", value: .string("fact-é\u{1}")),
+                ]))
+                #expect(e.bytes() == ReferenceWriter.serialize(tree, pretty: style == .pretty, indent: indent))
+            }
         }
     }
 
@@ -59,16 +65,19 @@ import Testing
         }
     }
 
-    /// Random trees: the compact bytes parse back to the tree, and the pretty bytes are the
-    /// compact ones with whitespace between tokens, each element on its own line at its depth.
+    /// Random trees: the bytes are the reference writer's; the compact bytes parse back to the
+    /// tree, and the pretty bytes are the compact ones with whitespace between tokens, each
+    /// element on its own line at its depth.
     @Test func randomTreesRoundTripInBothStyles() throws {
         var rng = SplitMix(seed: 11)
         for round in 0..<400 {
             let tree = Self.tree(&rng, depth: 0)
             let compact = JSONWriter.serialize(tree)
             #expect(try JSONValue.parse(compact) == tree, "round \(round)")
+            #expect(compact == ReferenceWriter.serialize(tree, pretty: false, indent: 0), "round \(round)")
             for indent in 0..<3 {
                 let pretty = JSONWriter.serialize(tree, style: .pretty, indent: indent)
+                #expect(pretty == ReferenceWriter.serialize(tree, pretty: true, indent: indent), "round \(round)")
                 #expect(Self.withoutWhitespace(pretty) == compact, "round \(round)")
                 #expect(try JSONValue.parse(pretty) == tree, "round \(round)")
                 #expect(Self.indentsAreDepths(pretty, base: indent), "round \(round)")
@@ -146,6 +155,53 @@ import Testing
     static func string(_ rng: inout SplitMix) -> String {
         let pieces = ["a", " ", "\"", "\\", "\n", "\u{1}", "é", "{", "]", ":", ","]
         return (0..<rng.next(6)).map { _ in pieces[Int(rng.next(UInt64(pieces.count)))] }.joined()
+    }
+}
+
+/// The writer as it was before the emitter (a recursive walk of the tree), kept as the oracle:
+/// the emitter must give its bytes for every tree, in both styles, at every depth.
+enum ReferenceWriter {
+    static func serialize(_ value: JSONValue, pretty: Bool, indent: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        write(value, pretty: pretty, indent: indent, into: &out)
+        return out
+    }
+
+    static func write(_ value: JSONValue, pretty: Bool, indent: Int, into out: inout [UInt8]) {
+        func newline(_ level: Int) {
+            guard pretty else { return }
+            out.append(0x0A)
+            out += Array(repeating: UInt8(ascii: " "), count: level * 2)
+        }
+        switch value {
+        case .null: out += Array("null".utf8)
+        case .bool(let b): out += Array((b ? "true" : "false").utf8)
+        case .number(let n): out += Array(n.text.utf8)
+        case .string(let s): JSONWriter.writeString(s, into: &out)
+        case .array(let elements):
+            if elements.isEmpty { out += Array("[]".utf8); return }
+            out.append(UInt8(ascii: "["))
+            for (i, element) in elements.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(indent + 1)
+                write(element, pretty: pretty, indent: indent + 1, into: &out)
+            }
+            newline(indent)
+            out.append(UInt8(ascii: "]"))
+        case .object(let object):
+            if object.members.isEmpty { out += Array("{}".utf8); return }
+            out.append(UInt8(ascii: "{"))
+            for (i, member) in object.members.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(indent + 1)
+                JSONWriter.writeString(member.key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                if pretty { out.append(UInt8(ascii: " ")) }
+                write(member.value, pretty: pretty, indent: indent + 1, into: &out)
+            }
+            newline(indent)
+            out.append(UInt8(ascii: "}"))
+        }
     }
 }
 
