@@ -16,7 +16,8 @@ public struct JSONEmitter: ~Copyable {
     /// Containers begun and not yet ended.
     private var open = 0
     /// Whether the innermost open container has an element yet (a comma goes before the next).
-    /// A container that ends is an element of the one around it, so no stack is needed.
+    /// A container that ends is an element of the one around it, so writing needs no stack
+    /// (the one below is debug builds' check only).
     private var hasElements = false
     /// A name was written and its value is next: the value needs no comma or newline.
     private var afterName = false
@@ -70,7 +71,10 @@ public struct JSONEmitter: ~Copyable {
     /// in pretty style.
     private mutating func close(_ bracket: UInt8) {
         #if DEBUG
-        assert(objects.popLast() == (bracket == UInt8(ascii: "}")) && !afterName, "an end that closes nothing open, or a name without its value")
+        // Popped outside the assert: an assert's condition is not evaluated in every build
+        // that defines DEBUG (-O), and the stack must still shrink there.
+        let closed = objects.popLast()
+        assert(closed == (bracket == UInt8(ascii: "}")) && !afterName, "an end that closes nothing open, or a name without its value")
         #endif
         if hasElements { newline(base + open - 1) }
         open -= 1
