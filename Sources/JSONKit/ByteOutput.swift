@@ -3,7 +3,7 @@
 /// bytes themselves when a CarePlan is written from thousands of short strings.
 ///
 /// A class, so that its storage is freed in `deinit` whatever path the writing takes; it never
-/// leaves the function that makes one.
+/// leaves the ``JSONEmitter`` (or the function) that makes one.
 final class ByteOutput {
     private(set) var count = 0
     private var capacity: Int

@@ -43,29 +43,23 @@ public struct JSONEmitter: ~Copyable {
 
     // MARK: Containers
 
-    public mutating func beginObject() {
-        beforeValue()
-        #if DEBUG
-        objects.append(true)
-        #endif
-        out.append(UInt8(ascii: "{"))
-        open += 1
-        hasElements = false
-    }
+    public mutating func beginObject() { begin(UInt8(ascii: "{")) }
 
     public mutating func endObject() { close(UInt8(ascii: "}")) }
 
-    public mutating func beginArray() {
+    public mutating func beginArray() { begin(UInt8(ascii: "[")) }
+
+    public mutating func endArray() { close(UInt8(ascii: "]")) }
+
+    private mutating func begin(_ bracket: UInt8) {
         beforeValue()
         #if DEBUG
-        objects.append(false)
+        objects.append(bracket == UInt8(ascii: "{"))
         #endif
-        out.append(UInt8(ascii: "["))
+        out.append(bracket)
         open += 1
         hasElements = false
     }
-
-    public mutating func endArray() { close(UInt8(ascii: "]")) }
 
     /// An empty container is `{}` or `[]` in both styles; a full one ends on a line of its own
     /// in pretty style.
