@@ -11,6 +11,8 @@ struct BundleWalker {
     /// NDJSON line number, when walking one line.
     let line: Int?
     var extract: SourceExtract
+    /// The resource being read, reused from one resource to the next.
+    var tape = JSONTape()
 
     init(reader: FHIRReader, buffer: UnsafeBufferPointer<UInt8>, file: String, format: SourceRef.Format, line: Int?,
          into extract: SourceExtract) {
@@ -50,17 +52,16 @@ struct BundleWalker {
             try walkBundle(&cursor, path: path())
         } else if ResourceNormalizer.readTypes.contains(type) {
             cursor.firstDuplicateKey = nil
-            let value = try cursor.parseValue()
+            try cursor.parse(into: &tape)
             if let duplicate = cursor.firstDuplicateKey {
-                rejectAmbiguous(start: start, end: cursor.offset, duplicate: duplicate, value: value, fullUrl: fullUrl,
-                                path: path())
+                rejectAmbiguous(start: start, end: cursor.offset, duplicate: duplicate,
+                                value: tape.withRoot(in: buffer) { $0.tree }, fullUrl: fullUrl, path: path())
                 return
             }
-            guard case .object(let object) = value else { return }
             let context = ResourceContext(file: file, format: format, fullUrl: fullUrl, path: path(), line: line,
                                           offset: start)
             var normalizer = ResourceNormalizer(codeSystems: reader.codeSystems, statuses: reader.statuses, context: context)
-            let result = normalizer.normalize(type: type, object)
+            let result = tape.withRoot(in: buffer) { resource in normalizer.normalize(type: type, resource) }
             if !normalizer.elements.warnings.isEmpty {
                 let resourceLine = line ?? JSONLocation.locate(offset: start, in: buffer).line
                 for var w in normalizer.elements.warnings {

@@ -26,43 +26,40 @@ struct ElementReader {
     }
 
     /// A string element; warns when present with another type.
-    mutating func string(_ value: JSONValue?, _ element: @autoclosure () -> String) -> String? {
+    mutating func string(_ value: JSONNode?, _ element: @autoclosure () -> String) -> String? {
         guard let value else { return nil }
-        if case .string(let s) = value { return s }
-        if case .null = value { return nil }
+        if let s = value.stringValue { return s }
+        if value.isNull { return nil }
         warn(element(), "\(element()) should be a string but is \(value.typeName); it was ignored.")
         return nil
     }
 
-    mutating func object(_ value: JSONValue?, _ element: @autoclosure () -> String) -> JSONObject? {
+    mutating func object(_ value: JSONNode?, _ element: @autoclosure () -> String) -> JSONNode? {
         guard let value else { return nil }
-        if case .object(let o) = value { return o }
-        if case .null = value { return nil }
+        if let o = value.objectValue { return o }
+        if value.isNull { return nil }
         warn(element(), "\(element()) should be an object but is \(value.typeName); it was ignored.")
         return nil
     }
 
     /// Elements of a repeating element; a single object where an array belongs is accepted.
-    mutating func array(_ value: JSONValue?, _ element: @autoclosure () -> String) -> [JSONValue] {
-        guard let value else { return [] }
-        switch value {
-        case .array(let a): return a
-        case .object: return [value]
-        case .null: return []
-        default:
-            warn(element(), "\(element()) should be an array but is \(value.typeName); it was ignored.")
-            return []
-        }
+    mutating func array(_ value: JSONNode?, _ element: @autoclosure () -> String) -> JSONNode.Elements {
+        guard let value else { return JSONNode.Elements() }
+        if value.isArray { return value.elements }
+        if value.objectValue != nil { return value.single }
+        if value.isNull { return JSONNode.Elements() }
+        warn(element(), "\(element()) should be an array but is \(value.typeName); it was ignored.")
+        return JSONNode.Elements()
     }
 
-    mutating func coding(_ value: JSONValue, _ element: @autoclosure () -> String) -> Coding? {
+    mutating func coding(_ value: JSONNode, _ element: @autoclosure () -> String) -> Coding? {
         guard let o = object(value, element()) else { return nil }
         guard let code = string(o["code"], element() + ".code"), !code.isEmpty else { return nil }
         return codeSystems.coding(system: string(o["system"], element() + ".system"), code: code,
                                   display: string(o["display"], element() + ".display"))
     }
 
-    mutating func concept(_ value: JSONValue?, _ element: @autoclosure () -> String) -> Concept? {
+    mutating func concept(_ value: JSONNode?, _ element: @autoclosure () -> String) -> Concept? {
         guard let o = object(value, element()) else { return nil }
         var codings: [Coding] = []
         for (i, c) in array(o["coding"], element() + ".coding").enumerated() {
@@ -72,17 +69,17 @@ struct ElementReader {
         return c.isEmpty ? nil : c
     }
 
-    mutating func concepts(_ value: JSONValue?, _ element: @autoclosure () -> String) -> [Concept] {
+    mutating func concepts(_ value: JSONNode?, _ element: @autoclosure () -> String) -> [Concept] {
         array(value, element()).enumerated().compactMap { i, v in concept(v, "\(element())[\(i)]") }
     }
 
     /// The first code of a status-like CodeableConcept (clinicalStatus, verificationStatus).
-    mutating func statusCode(_ value: JSONValue?, _ element: @autoclosure () -> String) -> String? {
+    mutating func statusCode(_ value: JSONNode?, _ element: @autoclosure () -> String) -> String? {
         guard let c = concept(value, element()) else { return nil }
         return c.codings.first?.code.lowercased()
     }
 
-    mutating func dateTime(_ value: JSONValue?, _ element: @autoclosure () -> String) -> TimeRange? {
+    mutating func dateTime(_ value: JSONNode?, _ element: @autoclosure () -> String) -> TimeRange? {
         guard let s = string(value, element()) else { return nil }
         guard let r = TimeRange.parseFHIR(s) else {
             warn(element(), "\(element()) is not a valid FHIR date or dateTime; it was ignored.")
@@ -91,24 +88,24 @@ struct ElementReader {
         return r
     }
 
-    mutating func period(_ value: JSONValue?, _ element: @autoclosure () -> String) -> Period? {
+    mutating func period(_ value: JSONNode?, _ element: @autoclosure () -> String) -> Period? {
         guard let o = object(value, element()) else { return nil }
         let p = Period(start: dateTime(o["start"], element() + ".start"), end: dateTime(o["end"], element() + ".end"))
         return p.start == nil && p.end == nil ? nil : p
     }
 
     /// A `[x]` choice of time: `<prefix>DateTime`, `<prefix>Period`, `<prefix>Instant`.
-    mutating func timeChoice(_ o: JSONObject, _ prefix: String) -> Period? {
+    mutating func timeChoice(_ o: JSONNode, _ prefix: String) -> Period? {
         if let t = dateTime(o[prefix + "DateTime"], prefix + "DateTime") { return Period(at: t) }
         if let p = period(o[prefix + "Period"], prefix + "Period") { return p }
         if let t = dateTime(o[prefix + "Instant"], prefix + "Instant") { return Period(at: t) }
         return nil
     }
 
-    mutating func quantity(_ value: JSONValue?, _ element: @autoclosure () -> String) -> Quantity? {
+    mutating func quantity(_ value: JSONNode?, _ element: @autoclosure () -> String) -> Quantity? {
         guard let o = object(value, element()) else { return nil }
         guard let raw = o["value"] else { return nil }
-        guard case .number(let n) = raw, let v = n.double else {
+        guard let n = raw.numberValue, let v = n.double else {
             warn(element() + ".value", "\(element()).value should be a number but is \(raw.typeName); it was ignored.")
             return nil
         }
@@ -122,27 +119,28 @@ struct ElementReader {
     }
 
     /// An observation `value[x]` under `prefix` ("value").
-    mutating func valueChoice(_ o: JSONObject, _ prefix: String = "value") -> ObservationValue? {
+    mutating func valueChoice(_ o: JSONNode, _ prefix: String = "value") -> ObservationValue? {
         let lead = prefix.utf8.first
         for member in o.members {
             // A key that starts with another ASCII byte than the prefix cannot start with the
             // prefix (no Character starting with that byte equals the prefix's first): most
-            // members are passed over without comparing Characters.
-            if let lead, lead < 0x80, let first = member.key.utf8.first, first < 0x80, first != lead { continue }
-            guard member.key.hasPrefix(prefix) else { continue }
-            let type = member.key.dropFirst(prefix.count)
+            // members are passed over without making their name a String.
+            if let lead, lead < 0x80, let first = member.name.firstStringByte, first < 0x80, first != lead { continue }
+            let key = member.name.stringValue!
+            guard key.hasPrefix(prefix) else { continue }
+            let type = key.dropFirst(prefix.count)
             guard let first = type.first, first.isUppercase else { continue }
             switch type {
-            case "Quantity": return quantity(member.value, member.key).map { .quantity($0) }
-            case "CodeableConcept": return concept(member.value, member.key).map { .concept($0) }
-            case "String": return string(member.value, member.key).map { .text($0) }
+            case "Quantity": return quantity(member.value, key).map { .quantity($0) }
+            case "CodeableConcept": return concept(member.value, key).map { .concept($0) }
+            case "String": return string(member.value, key).map { .text($0) }
             case "Boolean":
                 if let b = member.value.boolValue { return .boolean(b) }
-                warn(member.key, "\(member.key) should be a boolean but is \(member.value.typeName); it was ignored.")
+                warn(key, "\(key) should be a boolean but is \(member.value.typeName); it was ignored.")
                 return nil
             case "Integer":
                 if let n = member.value.numberValue?.int { return .integer(n) }
-                warn(member.key, "\(member.key) should be an integer but is \(member.value.typeName); it was ignored.")
+                warn(key, "\(key) should be an integer but is \(member.value.typeName); it was ignored.")
                 return nil
             default: return .other(String(type))
             }
@@ -151,7 +149,7 @@ struct ElementReader {
     }
 
     /// A Reference's target as written: `reference`, or a logical `identifier`.
-    mutating func reference(_ value: JSONValue?, _ element: @autoclosure () -> String) -> ReferenceTarget? {
+    mutating func reference(_ value: JSONNode?, _ element: @autoclosure () -> String) -> ReferenceTarget? {
         guard let o = object(value, element()) else { return nil }
         if let r = string(o["reference"], element() + ".reference"), !r.isEmpty { return .literal(r) }
         if let id = object(o["identifier"], element() + ".identifier"),

@@ -40,7 +40,7 @@ struct ResourceNormalizer {
                                       resourcePath: context.path)
     }
 
-    mutating func normalize(type: String, _ r: JSONObject) -> NormalizedResource {
+    mutating func normalize(type: String, _ r: JSONNode) -> NormalizedResource {
         switch type {
         case "Patient": return patient(r)
         case "Condition": return condition(r)
@@ -58,7 +58,7 @@ struct ResourceNormalizer {
 
     /// The resource's id. One that breaks R4's syntax is warned about and still used to link
     /// (references repeat it as it is), but never copied into an output (``ResourceContext/source(type:id:)``).
-    mutating func id(_ r: JSONObject) -> String? {
+    mutating func id(_ r: JSONNode) -> String? {
         guard let id = elements.string(r["id"], "id") else { return nil }
         if !FHIRSyntax.isID(id) {
             elements.warn("id", kind: "invalid-id",
@@ -68,7 +68,7 @@ struct ResourceNormalizer {
     }
 
     /// Resolves `subject` (or `patient`) to a patient link; nil with a reason when there is none.
-    mutating func patientLink(_ r: JSONObject, element: String = "subject") -> Result<PatientLink, LinkFailure> {
+    mutating func patientLink(_ r: JSONNode, element: String = "subject") -> Result<PatientLink, LinkFailure> {
         guard let target = elements.reference(r[element], element) ?? elements.reference(r["patient"], "patient") else {
             return .failure(.missing)
         }
@@ -99,7 +99,7 @@ struct ResourceNormalizer {
         }
     }
 
-    mutating func linked(_ r: JSONObject, _ statement: Statement) -> NormalizedResource {
+    mutating func linked(_ r: JSONNode, _ statement: Statement) -> NormalizedResource {
         switch patientLink(r) {
         case .success(let link): return .statement(link, statement)
         case .failure(.malformed(let literal)):
@@ -113,7 +113,7 @@ struct ResourceNormalizer {
 
     // MARK: Patient
 
-    mutating func patient(_ r: JSONObject) -> NormalizedResource {
+    mutating func patient(_ r: JSONNode) -> NormalizedResource {
         let id = id(r)
         var identifiers: [Identifier] = []
         for (i, v) in elements.array(r["identifier"], "identifier").enumerated() {
@@ -149,17 +149,17 @@ struct ResourceNormalizer {
     /// `deceasedBoolean` / `deceasedDateTime`. A death date that cannot be read still says the
     /// patient died: deceased without a date, never "alive". R4 allows one of the two; when a
     /// record carries both, any that says he died wins.
-    mutating func deceased(_ r: JSONObject) -> Deceased? {
+    mutating func deceased(_ r: JSONNode) -> Deceased? {
         var result: Deceased? = nil
         if let b = r["deceasedBoolean"] {
             if let value = b.boolValue {
                 result = value ? .yes : .no
-            } else if b != .null {
+            } else if !b.isNull {
                 elements.warn("deceasedBoolean", "deceasedBoolean should be a boolean but is \(b.typeName); the patient is taken as deceased.")
                 result = .yes
             }
         }
-        if let written = r["deceasedDateTime"], written != .null {
+        if let written = r["deceasedDateTime"], !written.isNull {
             if let text = written.stringValue, let t = TimeRange.parseFHIR(text) {
                 result = Deceased.merge(result, .on(t))
             } else {
@@ -172,7 +172,7 @@ struct ResourceNormalizer {
 
     // MARK: Condition
 
-    mutating func condition(_ r: JSONObject) -> NormalizedResource {
+    mutating func condition(_ r: JSONNode) -> NormalizedResource {
         let clinical = elements.statusCode(r["clinicalStatus"], "clinicalStatus")
         let verification = elements.statusCode(r["verificationStatus"], "verificationStatus")
         let usability = statuses.fhir(.condition).usability(StatusSemantics.Values(verificationStatus: verification))
@@ -193,7 +193,7 @@ struct ResourceNormalizer {
 
     // MARK: Medications
 
-    mutating func medicationUse(type: String, _ r: JSONObject) -> NormalizedResource {
+    mutating func medicationUse(type: String, _ r: JSONNode) -> NormalizedResource {
         var values = StatusSemantics.Values(status: elements.string(r["status"], "status")?.lowercased())
         let status = values.status
         let kind: MedicationUse.Kind
@@ -262,7 +262,7 @@ struct ResourceNormalizer {
     }
 
     /// The span the dosage gives (`timing.repeat.boundsPeriod` of the first dosage that has one).
-    mutating func dosageBounds(_ r: JSONObject, _ element: String) -> Period? {
+    mutating func dosageBounds(_ r: JSONNode, _ element: String) -> Period? {
         for (i, d) in elements.array(r[element], element).enumerated() {
             guard let rep = d.objectValue?["timing"]?.objectValue?["repeat"]?.objectValue,
                 let p = elements.period(rep["boundsPeriod"], "\(element)[\(i)].timing.repeat.boundsPeriod")
@@ -273,7 +273,7 @@ struct ResourceNormalizer {
     }
 
     /// `timing.repeat.boundsDuration` of the first dosage that has one.
-    mutating func boundsDuration(_ r: JSONObject, _ element: String) -> Quantity? {
+    mutating func boundsDuration(_ r: JSONNode, _ element: String) -> Quantity? {
         for (i, d) in elements.array(r[element], element).enumerated() {
             guard let rep = d.objectValue?["timing"]?.objectValue?["repeat"]?.objectValue,
                 let q = elements.quantity(rep["boundsDuration"], "\(element)[\(i)].timing.repeat.boundsDuration")
@@ -285,7 +285,7 @@ struct ResourceNormalizer {
 
     /// `dispenseRequest.expectedSupplyDuration` × (1 + `numberOfRepeatsAllowed`): the OMOP days-supply
     /// of an order with refills.
-    mutating func expectedSupply(_ r: JSONObject) -> Quantity? {
+    mutating func expectedSupply(_ r: JSONNode) -> Quantity? {
         guard let request = elements.object(r["dispenseRequest"], "dispenseRequest"),
             var q = elements.quantity(request["expectedSupplyDuration"], "dispenseRequest.expectedSupplyDuration")
         else { return nil }
@@ -296,7 +296,7 @@ struct ResourceNormalizer {
         return q
     }
 
-    mutating func containedMedication(_ r: JSONObject, id: String) -> Concept? {
+    mutating func containedMedication(_ r: JSONNode, id: String) -> Concept? {
         for c in elements.array(r["contained"], "contained") {
             guard let o = c.objectValue, o["resourceType"]?.stringValue == "Medication", o["id"]?.stringValue == id else {
                 continue
@@ -307,7 +307,7 @@ struct ResourceNormalizer {
     }
 
     /// A Medication's code plus its ingredients' codes: a product code rolls up to its ingredient.
-    mutating func medicationConcept(_ o: JSONObject) -> Concept {
+    mutating func medicationConcept(_ o: JSONNode) -> Concept {
         var concept = elements.concept(o["code"], "code") ?? Concept()
         for (i, ing) in elements.array(o["ingredient"], "ingredient").enumerated() {
             guard let io = ing.objectValue,
@@ -319,7 +319,7 @@ struct ResourceNormalizer {
         return concept
     }
 
-    mutating func medication(_ r: JSONObject) -> NormalizedResource {
+    mutating func medication(_ r: JSONNode) -> NormalizedResource {
         let keys = ReferenceKeys.keys(type: "Medication", id: id(r), fullUrl: context.fullUrl)
         guard !keys.isEmpty else { return .rejected(reason: "Medication has no id or fullUrl to be referenced by") }
         return .medication(MedicationDefinition(keys: keys, concept: medicationConcept(r)))
@@ -331,7 +331,7 @@ struct ResourceNormalizer {
         statuses.fhir(kind).usability(StatusSemantics.Values(status: status))
     }
 
-    mutating func observation(_ r: JSONObject) -> NormalizedResource {
+    mutating func observation(_ r: JSONNode) -> NormalizedResource {
         let status = elements.string(r["status"], "status")?.lowercased()
         var components: [ObservationComponent] = []
         for (i, c) in elements.array(r["component"], "component").enumerated() {
@@ -353,7 +353,7 @@ struct ResourceNormalizer {
         return linked(r, .observation(observation))
     }
 
-    mutating func report(_ r: JSONObject) -> NormalizedResource {
+    mutating func report(_ r: JSONNode) -> NormalizedResource {
         let status = elements.string(r["status"], "status")?.lowercased()
         let observation = Observation(
             kind: .report, code: elements.concept(r["code"], "code") ?? Concept(), status: status,
@@ -367,7 +367,7 @@ struct ResourceNormalizer {
 
     // MARK: Procedures and requests
 
-    mutating func procedure(type: String, _ r: JSONObject) -> NormalizedResource {
+    mutating func procedure(type: String, _ r: JSONNode) -> NormalizedResource {
         var values = StatusSemantics.Values(status: elements.string(r["status"], "status")?.lowercased())
         let status = values.status
         let kind: Procedure.Kind
@@ -396,7 +396,7 @@ struct ResourceNormalizer {
 
     /// The `display` of each Reference, as a concept's text (what a reasonReference to a bone
     /// metastasis says when the Condition itself is not resolved).
-    mutating func referenceDisplays(_ value: JSONValue?, _ element: String) -> [Concept] {
+    mutating func referenceDisplays(_ value: JSONNode?, _ element: String) -> [Concept] {
         elements.array(value, element).enumerated().compactMap { i, v in
             guard let text = elements.string(elements.object(v, "\(element)[\(i)]")?["display"], "\(element)[\(i)].display"),
                 !text.isEmpty
@@ -407,7 +407,7 @@ struct ResourceNormalizer {
 
     /// `valueCodeableConcept` of every extension whose url ends with `urlSuffix` (mCODE writes
     /// `…/StructureDefinition/mcode-procedure-intent`; other profiles use the same tail).
-    mutating func extensionConcepts(_ r: JSONObject, urlSuffix: String) -> [Concept] {
+    mutating func extensionConcepts(_ r: JSONNode, urlSuffix: String) -> [Concept] {
         var result: [Concept] = []
         for (i, e) in elements.array(r["extension"], "extension").enumerated() {
             guard let o = e.objectValue, let url = o["url"]?.stringValue, url.hasSuffix(urlSuffix),

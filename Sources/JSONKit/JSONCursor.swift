@@ -340,7 +340,7 @@ public struct JSONCursor {
 
     // MARK: Scalars
 
-    private mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {
+    mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {
         let n = word.utf8CodeUnitCount
         guard offset + n <= bytes.count else { throw JSONSyntaxError(.invalidLiteral, at: offset) }
         let w = word.utf8Start
@@ -356,6 +356,14 @@ public struct JSONCursor {
     }
 
     private mutating func scanNumber() throws(JSONSyntaxError) -> JSONNumber {
+        let start = offset
+        let end = try scanNumberEnd()
+        return JSONNumber(text: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+    }
+
+    /// Moves past the number that starts here and returns where it ends.
+    @inline(__always)
+    mutating func scanNumberEnd() throws(JSONSyntaxError) -> Int {
         let start = offset
         var i = offset
         if bytes[i] == UInt8(ascii: "-") { i += 1 }
@@ -377,7 +385,7 @@ public struct JSONCursor {
             while isDigit(i) { i += 1 }
         }
         offset = i
-        return JSONNumber(text: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
+        return i
     }
 
     /// At an opening quote: reads the key without building a String unless it has escapes.
@@ -401,7 +409,18 @@ public struct JSONCursor {
     }
 
     /// At an opening quote: decodes the string and moves past the closing quote.
+    @inline(__always)
     mutating func scanString() throws(JSONSyntaxError) -> String {
+        switch try scanStringToken() {
+        case .plain(let range): String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        case .decoded(let s): s
+        }
+    }
+
+    /// At an opening quote: moves past the closing quote, checking the string as ``scanString()``
+    /// does. A string of ASCII with no escape is its own bytes and is returned as their range,
+    /// with no String made; any other is decoded.
+    mutating func scanStringToken() throws(JSONSyntaxError) -> JSONStringToken {
         let start = offset + 1
         let base = bytes.baseAddress!
         let count = bytes.count
@@ -415,15 +434,15 @@ public struct JSONCursor {
             if c == UInt8(ascii: "\"") {
                 offset = i + 1
                 if i - start > maxStringBytes { throw JSONSyntaxError(.stringTooLong(limit: maxStringBytes), at: start) }
+                if high & 0x80 == 0 && !ByteWord.hasHighByte(highWords) { return .plain(start..<i) }
                 let raw = UnsafeBufferPointer(start: base + start, count: i - start)
-                if high & 0x80 == 0 && !ByteWord.hasHighByte(highWords) { return String(decoding: raw, as: UTF8.self) }
                 guard let s = String(validating: raw, as: UTF8.self) else {
                     throw JSONSyntaxError(.invalidUTF8, at: start)
                 }
-                return s
+                return .decoded(s)
             }
             if c == UInt8(ascii: "\\") {
-                return try scanEscapedString(start: start, firstEscape: i)
+                return .decoded(try scanEscapedString(start: start, firstEscape: i))
             }
             if c < 0x20 { throw JSONSyntaxError(.controlCharacterInString, at: i) }
             high |= c
@@ -504,6 +523,13 @@ public struct JSONCursor {
         }
         return v
     }
+}
+
+/// A string as ``JSONCursor/scanStringToken()`` read it.
+enum JSONStringToken {
+    /// ASCII with no escape: the text is exactly these bytes.
+    case plain(Range<Int>)
+    case decoded(String)
 }
 
 /// A member name as read from the input: a byte range, plus the decoded text when it had escapes.
