@@ -50,8 +50,13 @@ public struct CodeSystemTable: Sendable {
 
     /// The code as the canonical system writes it.
     public func normalizedCode(_ code: String, system: CodeSystem) -> String {
+        normalizedCode(code, entry: byAlias[Self.key(system.rawValue)])
+    }
+
+    /// The code as the entry (the canonical system's) writes it.
+    func normalizedCode(_ code: String, entry: Int?) -> String {
         let trimmed = Self.trimmed(code)
-        guard let i = byAlias[Self.key(system.rawValue)] else { return trimmed }
+        guard let i = entry else { return trimmed }
         if entries[i].codeFormat == .icd { return Self.icd(trimmed) }
         guard let prefix = entries[i].codePrefix, !trimmed.hasPrefix(prefix) else { return trimmed }
         return prefix + trimmed
@@ -77,9 +82,26 @@ public struct CodeSystemTable: Sendable {
 
     /// Builds a coding with system and code folded to their canonical forms.
     public func coding(system: String?, code: String, display: String?) -> Coding {
-        let canonicalSystem = system.map { canonical($0) }
-        let normalized = canonicalSystem.map { normalizedCode(code, system: $0) } ?? Self.trimmed(code)
-        return Coding(system: canonicalSystem, code: normalized, display: display)
+        coding(system.map { resolve($0) }, code: code, display: display)
+    }
+
+    /// What a system as written stands for: its canonical system, and the entry whose way of
+    /// writing codes applies to it. Worked out once, it serves every coding that writes the
+    /// system the same way.
+    public struct Resolution: Sendable {
+        public let system: CodeSystem
+        let entry: Int?
+    }
+
+    public func resolve(_ written: String) -> Resolution {
+        let system = canonical(written)
+        return Resolution(system: system, entry: byAlias[Self.key(system.rawValue)])
+    }
+
+    /// ``coding(system:code:display:)`` with the system already resolved (nil: none written).
+    public func coding(_ system: Resolution?, code: String, display: String?) -> Coding {
+        guard let system else { return Coding(system: nil, code: Self.trimmed(code), display: display) }
+        return Coding(system: system.system, code: normalizedCode(code, entry: system.entry), display: display)
     }
 
     static func key(_ s: String) -> String {

@@ -6,12 +6,23 @@ public enum FHIRSyntax {
     public static func isID(_ s: Substring) -> Bool {
         let u = s.utf8
         guard !u.isEmpty, u.count <= 64 else { return false }
-        return u.allSatisfy { b in
-            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x2E
-        }
+        return u.allSatisfy(isIDByte)
     }
 
-    public static func isID(_ s: String) -> Bool { isID(s[...]) }
+    /// `[A-Za-z0-9\-\.]`
+    @inline(__always)
+    static func isIDByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x2E
+    }
+
+    public static func isID(_ s: String) -> Bool {
+        // The same test over the String's own bytes: a Substring's view is walked index by index.
+        var s = s
+        return s.withUTF8 { u in
+            guard !u.isEmpty, u.count <= 64 else { return false }
+            return u.allSatisfy(isIDByte)
+        }
+    }
 
     /// Longest URI copied into an output (a fullUrl, an absolute reference).
     public static let maxURILength = 4096

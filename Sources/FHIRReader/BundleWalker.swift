@@ -13,6 +13,7 @@ struct BundleWalker {
     var extract: SourceExtract
     /// The resource being read, reused from one resource to the next.
     var tape = JSONTape()
+    let systems = SystemResolutions()
 
     init(reader: FHIRReader, buffer: UnsafeBufferPointer<UInt8>, file: String, format: SourceRef.Format, line: Int?,
          into extract: SourceExtract) {
@@ -60,7 +61,8 @@ struct BundleWalker {
             }
             let context = ResourceContext(file: file, format: format, fullUrl: fullUrl, path: path(), line: line,
                                           offset: start)
-            var normalizer = ResourceNormalizer(codeSystems: reader.codeSystems, statuses: reader.statuses, context: context)
+            var normalizer = ResourceNormalizer(codeSystems: reader.codeSystems, systems: systems, statuses: reader.statuses,
+                                                context: context)
             let result = tape.withRoot(in: buffer) { resource in normalizer.normalize(type: type, resource) }
             if !normalizer.elements.warnings.isEmpty {
                 let resourceLine = line ?? JSONLocation.locate(offset: start, in: buffer).line

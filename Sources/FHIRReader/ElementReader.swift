@@ -7,14 +7,17 @@ import JSONKit
 /// Unknown elements and primitive extensions (`_birthDate`) are simply never asked for.
 struct ElementReader {
     let codeSystems: CodeSystemTable
+    /// Shared by every resource the walker reads.
+    let systems: SystemResolutions
     let file: String
     /// Location of the resource, for warnings.
     let line: Int?
     let resourcePath: String
     var warnings: [Diagnostic] = []
 
-    init(codeSystems: CodeSystemTable, file: String, line: Int?, resourcePath: String) {
+    init(codeSystems: CodeSystemTable, systems: SystemResolutions, file: String, line: Int?, resourcePath: String) {
         self.codeSystems = codeSystems
+        self.systems = systems
         self.file = file
         self.line = line
         self.resourcePath = resourcePath
@@ -55,8 +58,15 @@ struct ElementReader {
     mutating func coding(_ value: JSONNode, _ element: @autoclosure () -> String) -> Coding? {
         guard let o = object(value, element()) else { return nil }
         guard let code = string(o["code"], element() + ".code"), !code.isEmpty else { return nil }
-        return codeSystems.coding(system: string(o["system"], element() + ".system"), code: code,
-                                  display: string(o["display"], element() + ".display"))
+        let system = system(o["system"], element() + ".system")
+        return codeSystems.coding(system, code: code, display: string(o["display"], element() + ".display"))
+    }
+
+    /// A coding's `system`, resolved; a string of plain ASCII is looked up by its bytes among
+    /// those the reader has resolved already.
+    mutating func system(_ value: JSONNode?, _ element: @autoclosure () -> String) -> CodeSystemTable.Resolution? {
+        if let bytes = value?.plainBytes { return systems.resolution(of: bytes, in: codeSystems) }
+        return string(value, element()).map { codeSystems.resolve($0) }
     }
 
     mutating func concept(_ value: JSONNode?, _ element: @autoclosure () -> String) -> Concept? {

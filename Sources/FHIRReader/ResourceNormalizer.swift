@@ -32,11 +32,11 @@ struct ResourceNormalizer {
     /// Base of the entry's RESTful fullUrl, worked out once for all of the resource's references.
     let restBase: String?
 
-    init(codeSystems: CodeSystemTable, statuses: StatusSemantics, context: ResourceContext) {
+    init(codeSystems: CodeSystemTable, systems: SystemResolutions, statuses: StatusSemantics, context: ResourceContext) {
         self.context = context
         self.statuses = statuses
         self.restBase = ReferenceKeys.restBase(ofFullUrl: context.fullUrl)
-        self.elements = ElementReader(codeSystems: codeSystems, file: context.file, line: context.line,
+        self.elements = ElementReader(codeSystems: codeSystems, systems: systems, file: context.file, line: context.line,
                                       resourcePath: context.path)
     }
 

@@ -40,6 +40,14 @@ public struct JSONNode {
         }
     }
 
+    /// A string's bytes when it is ASCII with no escape, so that they are its UTF-8; they point
+    /// into the input, like the node.
+    @inlinable public var plainBytes: UnsafeBufferPointer<UInt8>? {
+        let n = node
+        guard n.kind == .string else { return nil }
+        return UnsafeBufferPointer(start: bytes + n.a, count: n.b - n.a)
+    }
+
     /// The first byte of a string's UTF-8, without making the String.
     @inlinable public var firstStringByte: UInt8? {
         let n = node
