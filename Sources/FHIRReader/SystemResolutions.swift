@@ -4,8 +4,8 @@ import ClinicalModel
 /// the same few systems on every coding, and resolving one (folding its spelling, then two table
 /// look-ups by a hashed key) costs more than comparing its bytes with those already seen.
 ///
-/// Kept by the bytes as written: two spellings that Swift counts as equal Strings may still pass
-/// through to the output differently, so they are not one entry.
+/// Kept by the bytes as written. The reader brings only plain ASCII here (no escape), for which
+/// equal bytes and equal Strings are the same thing; any other spelling is resolved each time.
 final class SystemResolutions {
     private var written: [[UInt8]] = []
     private var resolved: [CodeSystemTable.Resolution] = []
