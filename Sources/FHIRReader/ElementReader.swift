@@ -104,11 +104,23 @@ struct ElementReader {
         return p.start == nil && p.end == nil ? nil : p
     }
 
-    /// A `[x]` choice of time: `<prefix>DateTime`, `<prefix>Period`, `<prefix>Instant`.
-    mutating func timeChoice(_ o: JSONNode, _ prefix: String) -> Period? {
-        if let t = dateTime(o[prefix + "DateTime"], prefix + "DateTime") { return Period(at: t) }
-        if let p = period(o[prefix + "Period"], prefix + "Period") { return p }
-        if let t = dateTime(o[prefix + "Instant"], prefix + "Instant") { return Period(at: t) }
+    /// The names of a `[x]` choice of time: `<prefix>DateTime`, `<prefix>Period`, `<prefix>Instant`,
+    /// written out so that no name is put together for every resource read.
+    struct TimeChoice {
+        let dateTime: String, period: String, instant: String
+
+        static let onset = TimeChoice(dateTime: "onsetDateTime", period: "onsetPeriod", instant: "onsetInstant")
+        static let abatement = TimeChoice(dateTime: "abatementDateTime", period: "abatementPeriod", instant: "abatementInstant")
+        static let effective = TimeChoice(dateTime: "effectiveDateTime", period: "effectivePeriod", instant: "effectiveInstant")
+        static let performed = TimeChoice(dateTime: "performedDateTime", period: "performedPeriod", instant: "performedInstant")
+        static let occurrence = TimeChoice(dateTime: "occurrenceDateTime", period: "occurrencePeriod", instant: "occurrenceInstant")
+    }
+
+    /// A `[x]` choice of time, the first of its names present.
+    mutating func timeChoice(_ o: JSONNode, _ names: TimeChoice) -> Period? {
+        if let t = dateTime(o[names.dateTime], names.dateTime) { return Period(at: t) }
+        if let p = period(o[names.period], names.period) { return p }
+        if let t = dateTime(o[names.instant], names.instant) { return Period(at: t) }
         return nil
     }
 

@@ -184,8 +184,8 @@ struct ResourceNormalizer {
         }
         let condition = Condition(
             code: elements.concept(r["code"], "code") ?? Concept(), clinicalStatus: clinical,
-            verificationStatus: verification, onset: elements.timeChoice(r, "onset"),
-            abatement: elements.timeChoice(r, "abatement"), recorded: elements.dateTime(r["recordedDate"], "recordedDate"),
+            verificationStatus: verification, onset: elements.timeChoice(r, .onset),
+            abatement: elements.timeChoice(r, .abatement), recorded: elements.dateTime(r["recordedDate"], "recordedDate"),
             bodySites: elements.concepts(r["bodySite"], "bodySite"), stages: stages, usability: usability,
             source: source("Condition", id(r)))
         return linked(r, .condition(condition))
@@ -206,7 +206,7 @@ struct ResourceNormalizer {
         case "MedicationStatement":
             kind = .statement
             statusKind = .medicationStatement
-            effective = elements.timeChoice(r, "effective") ?? dosageBounds(r, "dosage")
+            effective = elements.timeChoice(r, .effective) ?? dosageBounds(r, "dosage")
             supply = boundsDuration(r, "dosage")
             authored = elements.dateTime(r["dateAsserted"], "dateAsserted")
             reasons = elements.concepts(r["statusReason"], "statusReason")
@@ -223,7 +223,7 @@ struct ResourceNormalizer {
         case "MedicationAdministration":
             kind = .administration
             statusKind = .medicationAdministration
-            effective = elements.timeChoice(r, "effective")
+            effective = elements.timeChoice(r, .effective)
             reasons = elements.concepts(r["statusReason"], "statusReason")
         default:
             kind = .dispense
@@ -347,7 +347,7 @@ struct ResourceNormalizer {
             categories: elements.concepts(r["category"], "category"), value: elements.valueChoice(r),
             interpretation: elements.concepts(r["interpretation"], "interpretation"), components: components,
             conclusionText: notes.isEmpty ? nil : notes.joined(separator: " "),
-            effective: elements.timeChoice(r, "effective") ?? elements.dateTime(r["issued"], "issued").map { Period(at: $0) },
+            effective: elements.timeChoice(r, .effective) ?? elements.dateTime(r["issued"], "issued").map { Period(at: $0) },
             bodySites: elements.concept(r["bodySite"], "bodySite").map { [$0] } ?? [],
             usability: observationUsability(.observation, status), source: source("Observation", id(r)))
         return linked(r, .observation(observation))
@@ -360,7 +360,7 @@ struct ResourceNormalizer {
             categories: elements.concepts(r["category"], "category"),
             conclusions: elements.concepts(r["conclusionCode"], "conclusionCode"),
             conclusionText: elements.string(r["conclusion"], "conclusion"),
-            effective: elements.timeChoice(r, "effective") ?? elements.dateTime(r["issued"], "issued").map { Period(at: $0) },
+            effective: elements.timeChoice(r, .effective) ?? elements.dateTime(r["issued"], "issued").map { Period(at: $0) },
             usability: observationUsability(.diagnosticReport, status), source: source("DiagnosticReport", id(r)))
         return linked(r, .observation(observation))
     }
@@ -375,11 +375,11 @@ struct ResourceNormalizer {
         var authored: TimeRange? = nil
         if type == "Procedure" {
             kind = .procedure
-            performed = elements.timeChoice(r, "performed")
+            performed = elements.timeChoice(r, .performed)
         } else {
             kind = .serviceRequest
             values.doNotPerform = r["doNotPerform"]?.boolValue == true
-            performed = elements.timeChoice(r, "occurrence")
+            performed = elements.timeChoice(r, .occurrence)
             authored = elements.dateTime(r["authoredOn"], "authoredOn")
         }
         let rules = statuses.fhir(type == "Procedure" ? .procedure : .serviceRequest)

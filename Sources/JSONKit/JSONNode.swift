@@ -1,7 +1,7 @@
 /// A value inside a ``JSONTape``, asked for what it is the way a ``JSONValue`` is.
 ///
 /// It points into the tape and into the bytes the tape was read from, so it lives only inside
-/// ``JSONTape/withRoot(in:_:)``. Member names are matched by their bytes: the names asked for
+/// ``JSONTape/withRoot(in:_:)``: nothing made from it may keep it (take Strings and values out). Member names are matched by their bytes: the names asked for
 /// must be ASCII (every FHIR element name is), for which that is Swift's String equality.
 public struct JSONNode {
     @usableFromInline let nodes: UnsafePointer<TapeNode>

@@ -7,8 +7,8 @@
 /// exactly as ``JSONCursor/parseValue()`` checks it: the same errors at the same offsets, and the
 /// same ``JSONCursor/firstDuplicateKey``.
 ///
-/// Reused from one value to the next (``JSONCursor/parse(into:)`` empties it), so a reader that
-/// goes through thousands of resources keeps one allocation.
+/// Reused from one value to the next (``JSONCursor/parse(into:)`` empties it): the FHIR reader
+/// keeps one per document or NDJSON line, for all the resources in it.
 public struct JSONTape: Sendable {
     /// The nodes in document order: an object's members as name, value, name, value…; a
     /// container's descendants follow it.
@@ -17,6 +17,8 @@ public struct JSONTape: Sendable {
     var strings: [String] = []
     /// Names of the objects a parse has open, innermost last: for the duplicate check.
     var openNames: [OpenName] = []
+    /// The buffer the value was read from, which its nodes point into: its address and size.
+    var source = (address: 0, count: 0)
 
     /// A member name of an open object, with what tells most names apart without reading them.
     struct OpenName {
@@ -54,6 +56,8 @@ public struct JSONTape: Sendable {
     /// read) and into this tape, so neither may escape `body`.
     public func withRoot<R>(in bytes: UnsafeBufferPointer<UInt8>, _ body: (JSONNode) throws -> R) rethrows -> R {
         precondition(!nodes.isEmpty, "no value was read into the tape")
+        precondition(source == (Int(bitPattern: bytes.baseAddress), bytes.count),
+                     "the nodes point into the buffer the value was read from, not another")
         return try nodes.withUnsafeBufferPointer { n in
             try strings.withUnsafeBufferPointer { s in
                 try body(JSONNode(nodes: n.baseAddress!, strings: s.baseAddress, bytes: bytes.baseAddress!, index: 0))
@@ -114,6 +118,7 @@ extension JSONCursor {
     /// Reads the value that starts here into `tape`, checked exactly as ``parseValue()`` checks it.
     public mutating func parse(into tape: inout JSONTape) throws(JSONSyntaxError) {
         tape.removeAll()
+        tape.source = (Int(bitPattern: bytes.baseAddress), bytes.count)
         try tapeValue(&tape)
     }
 
