@@ -13,7 +13,7 @@ public struct JSONCursor {
     public let maxDepth: Int
     @usableFromInline var depth: Int = 0
     /// Offset of the first member name that repeats one of its object's, seen by ``parseValue()``
-    /// since this was last reset; a caller that cares (a FHIR resource must be read one way)
+    /// or ``parse(into:)`` since this was last reset; a caller that cares (a FHIR resource must be read one way)
     /// resets it before parsing and checks it after.
     public var firstDuplicateKey: Int? = nil
 
