@@ -50,6 +50,27 @@ import TestSupport
         }
     }
 
+    /// A system that is not a string is warned about before the display, as when both were read
+    /// as Strings first; null and absent say nothing. Whichever way it is written, the code stays.
+    @Test func aSystemOfAnotherTypeIsWarnedAboutInOrder() {
+        func read(_ coding: String) -> SourceExtract {
+            let text = #"{"resourceType": "Condition", "id": "c", "subject": {"reference": "Patient/p"}, "code": {"coding": [\#(coding)]}}"#
+            return FHIRReader(codeSystems: table, statuses: TestSupport.mappings.statuses).read(Array(text.utf8), file: "t.json")
+        }
+        let both = read(#"{"system": 5, "code": "x", "display": 7}"#)
+        #expect(both.diagnostics.map(\.path) == ["$.code.coding[0].system", "$.code.coding[0].display"])
+        #expect(both.diagnostics.allSatisfy { $0.kind == "invalid-element" })
+        for quiet in [#"{"system": null, "code": "x"}"#, #"{"code": "x"}"#] {
+            let e = read(quiet)
+            #expect(e.diagnostics.isEmpty, "\(quiet)")
+            guard case .condition(let c)? = e.statements.first?.statement else {
+                Issue.record("no condition read from \(quiet)")
+                continue
+            }
+            #expect(c.code.codings == [Coding(system: nil, code: "x")])
+        }
+    }
+
     struct SplitMix64 {
         var state: UInt64
         init(seed: UInt64) { state = seed }
