@@ -58,13 +58,13 @@ struct ElementReader {
     mutating func coding(_ value: JSONNode, _ element: @autoclosure () -> String) -> Coding? {
         guard let o = object(value, element()) else { return nil }
         guard let code = string(o["code"], element() + ".code"), !code.isEmpty else { return nil }
-        let system = system(o["system"], element() + ".system")
+        let system = resolvedSystem(o["system"], element() + ".system")
         return codeSystems.coding(system, code: code, display: string(o["display"], element() + ".display"))
     }
 
     /// A coding's `system`, resolved; a string of plain ASCII is looked up by its bytes among
     /// those the reader has resolved already.
-    mutating func system(_ value: JSONNode?, _ element: @autoclosure () -> String) -> CodeSystemTable.Resolution? {
+    mutating func resolvedSystem(_ value: JSONNode?, _ element: @autoclosure () -> String) -> CodeSystemTable.Resolution? {
         if let bytes = value?.plainBytes { return systems.resolution(of: bytes, in: codeSystems) }
         return string(value, element()).map { codeSystems.resolve($0) }
     }

@@ -144,104 +144,13 @@ public struct JSONCursor {
 
     // MARK: Whole values
 
-    /// Parses the value that starts here into a tree.
+    /// Parses the value that starts here into a tree. It is read into a tape first
+    /// (``parse(into:)``, the one place where a value's grammar, limits and repeated names are
+    /// checked) and the tree built from that.
     public mutating func parseValue() throws(JSONSyntaxError) -> JSONValue {
-        var members = ContainerStack<JSONObject.Member>()
-        var elements = ContainerStack<JSONValue>()
-        return try parseValue(&members, &elements)
-    }
-
-    /// ``parseValue()`` with the open containers' members and elements on two stacks shared by
-    /// the whole parse.
-    private mutating func parseValue(_ members: inout ContainerStack<JSONObject.Member>,
-                                     _ elements: inout ContainerStack<JSONValue>) throws(JSONSyntaxError) -> JSONValue {
-        guard let b = peek() else { throw JSONSyntaxError(.unexpectedEnd, at: offset) }
-        switch b {
-        case UInt8(ascii: "{"):
-            offset += 1
-            try push()
-            let start = members.count
-            var seen: Set<String>? = nil
-            var first = true
-            while true {
-                guard let c = peek() else { throw JSONSyntaxError(.unexpectedEnd, at: offset) }
-                if c == UInt8(ascii: "}") {
-                    offset += 1
-                    break
-                }
-                if !first {
-                    guard c == UInt8(ascii: ",") else {
-                        throw JSONSyntaxError(.unexpectedByte(c, expected: "',' or '}'"), at: offset)
-                    }
-                    offset += 1
-                    guard peek() == UInt8(ascii: "\"") else {
-                        if let d = peek() { throw JSONSyntaxError(.unexpectedByte(d, expected: "a member name"), at: offset) }
-                        throw JSONSyntaxError(.unexpectedEnd, at: offset)
-                    }
-                } else if c != UInt8(ascii: "\"") {
-                    throw JSONSyntaxError(.unexpectedByte(c, expected: "a member name or '}'"), at: offset)
-                }
-                first = false
-                let keyOffset = offset
-                let key = try scanString()
-                try expect(UInt8(ascii: ":"), "':'")
-                if firstDuplicateKey == nil {
-                    // Linear for the small objects FHIR is made of; a set once an object is large,
-                    // so a hostile object of 100k members stays linear.
-                    if members.count - start < 16 {
-                        for i in start..<members.count where members[i].key == key {
-                            firstDuplicateKey = keyOffset
-                            break
-                        }
-                    } else {
-                        if seen == nil { seen = Set((start..<members.count).map { members[$0].key }) }
-                        if !seen!.insert(key).inserted { firstDuplicateKey = keyOffset }
-                    }
-                }
-                let value = try parseValue(&members, &elements)
-                members.push(JSONObject.Member(key: key, value: value))
-            }
-            depth -= 1
-            return .object(JSONObject(members: members.pop(from: start)))
-        case UInt8(ascii: "["):
-            offset += 1
-            try push()
-            let start = elements.count
-            var first = true
-            while true {
-                guard let c = peek() else { throw JSONSyntaxError(.unexpectedEnd, at: offset) }
-                if c == UInt8(ascii: "]") {
-                    offset += 1
-                    break
-                }
-                if !first {
-                    guard c == UInt8(ascii: ",") else {
-                        throw JSONSyntaxError(.unexpectedByte(c, expected: "',' or ']'"), at: offset)
-                    }
-                    offset += 1
-                }
-                first = false
-                let element = try parseValue(&members, &elements)
-                elements.push(element)
-            }
-            depth -= 1
-            return .array(elements.pop(from: start))
-        case UInt8(ascii: "\""):
-            return .string(try scanString())
-        case UInt8(ascii: "t"):
-            try literal("true")
-            return .bool(true)
-        case UInt8(ascii: "f"):
-            try literal("false")
-            return .bool(false)
-        case UInt8(ascii: "n"):
-            try literal("null")
-            return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return .number(try scanNumber())
-        default:
-            throw JSONSyntaxError(.unexpectedByte(b, expected: "a JSON value"), at: offset)
-        }
+        var tape = JSONTape()
+        try parse(into: &tape)
+        return tape.withRoot(in: bytes) { $0.tree }
     }
 
     /// Skips the value that starts here. Brackets must balance and strings must close;

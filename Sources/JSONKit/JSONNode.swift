@@ -137,16 +137,26 @@ public struct JSONNode {
     /// This value alone, as a sequence of one.
     @inlinable public var single: Elements { Elements(first: self, count: 1) }
 
-    /// The same value as a tree (what ``JSONCursor/parseValue()`` would have built).
+    /// The same value as a tree (what ``JSONCursor/parseValue()`` returns). Each container's
+    /// array is made at its size.
     public var tree: JSONValue {
-        switch node.kind {
+        let n = node
+        switch n.kind {
         case .null: return .null
         case .true: return .bool(true)
         case .false: return .bool(false)
         case .number: return .number(numberValue!)
         case .string, .decodedString: return .string(stringValue!)
-        case .array: return .array(elements.map(\.tree))
-        case .object: return .object(JSONObject(members: members.map { .init(key: $0.name.stringValue!, value: $0.value.tree) }))
+        case .array:
+            var values: [JSONValue] = []
+            values.reserveCapacity(n.a)
+            for e in elements { values.append(e.tree) }
+            return .array(values)
+        case .object:
+            var list: [JSONObject.Member] = []
+            list.reserveCapacity(n.a)
+            for m in members { list.append(JSONObject.Member(key: m.name.stringValue!, value: m.value.tree)) }
+            return .object(JSONObject(members: list))
         }
     }
 

@@ -3,9 +3,9 @@
 /// ``JSONValue`` tree.
 ///
 /// A string of ASCII with no escape stays a byte range until someone asks for it, so the
-/// members nobody reads cost no String, no array and nothing to free. The value is checked
-/// exactly as ``JSONCursor/parseValue()`` checks it: the same errors at the same offsets, and the
-/// same ``JSONCursor/firstDuplicateKey``.
+/// members nobody reads cost no String, no array and nothing to free. It is where JSON's grammar,
+/// the depth and string limits and repeated member names are checked (``JSONCursor/parseValue()``
+/// reads a tape and builds its tree from it).
 ///
 /// Reused from one value to the next (``JSONCursor/parse(into:)`` empties it): the FHIR reader
 /// keeps one per document or NDJSON line, for all the resources in it.
@@ -115,14 +115,15 @@ struct TapeNode: Sendable {
 }
 
 extension JSONCursor {
-    /// Reads the value that starts here into `tape`, checked exactly as ``parseValue()`` checks it.
+    /// Reads the value that starts here into `tape`: a syntax error throws with the offset where
+    /// reading stopped, and the first member name that repeats one of its object's (as Swift
+    /// Strings compare) is left in ``firstDuplicateKey``.
     public mutating func parse(into tape: inout JSONTape) throws(JSONSyntaxError) {
         tape.removeAll()
         tape.source = (Int(bitPattern: bytes.baseAddress), bytes.count)
         try tapeValue(&tape)
     }
 
-    /// ``parseValue(_:_:)`` writing nodes: keep the two in step.
     private mutating func tapeValue(_ tape: inout JSONTape) throws(JSONSyntaxError) {
         guard let b = peek() else { throw JSONSyntaxError(.unexpectedEnd, at: offset) }
         switch b {
@@ -159,6 +160,8 @@ extension JSONCursor {
                 let name = JSONTape.OpenName(node: key, try tapeString(&tape), in: bytes)
                 try expect(UInt8(ascii: ":"), "':'")
                 if firstDuplicateKey == nil {
+                    // Linear for the small objects FHIR is made of; a set once an object is large,
+                    // so a hostile object of 100k members stays linear.
                     if tape.openNames.count - start < 16 {
                         for i in start..<tape.openNames.count {
                             let earlier = tape.openNames[i]

@@ -1,6 +1,7 @@
 @testable import Batch
 import ClinicalModel
 import Foundation
+import TestSupport
 import XCTest
 
 /// The staging codec: what the batch writes to and reads from its scratch database.
@@ -610,22 +611,5 @@ final class StagingCodecTests: XCTestCase {
             if case .condition = back { total &+= 1 }
         }
         XCTAssertGreaterThan(total, 0)
-    }
-
-    // MARK: Helpers
-
-    /// A seeded generator, so that the corruption test is the same every run.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-
-        init(seed: UInt64) { state = seed }
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }

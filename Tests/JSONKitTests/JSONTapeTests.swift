@@ -1,8 +1,9 @@
 import Testing
 @testable import JSONKit
 
-/// The tape against the tree parser it stands in for: the same value, the same errors at the same
-/// offsets, the same first repeated name, and member look-ups that find what the tree's do.
+/// The tape (and so `parseValue`, which reads through it) against the tree parser it replaced
+/// (ReferenceParser): the same value, the same errors at the same offsets, the same first repeated
+/// name, and member look-ups that find what the tree's do.
 @Suite struct JSONTapeTests {
     /// What each reader made of a text: the value (or error), where it stopped, the repeated name.
     struct Outcome: Equatable {
@@ -13,6 +14,18 @@ import Testing
     }
 
     static func byTree(_ bytes: [UInt8], maxDepth: Int = 8, maxStringBytes: Int = .max) -> Outcome {
+        bytes.withUnsafeBufferPointer { b in
+            var c = JSONCursor(b, maxDepth: maxDepth, maxStringBytes: maxStringBytes)
+            do throws(JSONSyntaxError) {
+                let v = try c.referenceParseValue()
+                return Outcome(value: v, offset: c.offset, duplicate: c.firstDuplicateKey)
+            } catch {
+                return Outcome(error: error, offset: c.offset, duplicate: c.firstDuplicateKey)
+            }
+        }
+    }
+
+    static func byParseValue(_ bytes: [UInt8], maxDepth: Int = 8, maxStringBytes: Int = .max) -> Outcome {
         bytes.withUnsafeBufferPointer { b in
             var c = JSONCursor(b, maxDepth: maxDepth, maxStringBytes: maxStringBytes)
             do throws(JSONSyntaxError) {
@@ -97,6 +110,7 @@ import Testing
                 let limit = rng.next(4) == 0 ? 3 : Int.max
                 let tree = Self.byTree(bytes, maxStringBytes: limit)
                 #expect(Self.byTape(bytes, tape: &tape, maxStringBytes: limit) == tree, "round \(round)")
+                #expect(Self.byParseValue(bytes, maxStringBytes: limit) == tree, "round \(round)")
                 if tree.duplicate != nil { duplicates += 1 }
                 if tree.error != nil { errors += 1 }
             }
@@ -149,7 +163,7 @@ import Testing
             let bytes = Array(Self.text(&rng, depth: 0).utf8)
             bytes.withUnsafeBufferPointer { b in
                 var c = JSONCursor(b, maxDepth: 64)
-                guard let tree = try? c.parseValue() else { return }
+                guard let tree = try? c.referenceParseValue() else { return }
                 var t = JSONCursor(b, maxDepth: 64)
                 guard (try? t.parse(into: &tape)) != nil else {
                     Issue.record("the tape failed where the tree did not")
